@@ -1,0 +1,54 @@
+// AWS clients per account+region+actor, built from assumed-role credentials. Standard endpoint
+// resolution only (AWS_ENDPOINT_URL and friends work); adaptive retry handles throttling.
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { type CredentialBroker, type RoleTarget, SYSTEM_ACTOR } from './credentials.js';
+
+export interface AccountAccess {
+  ec2(region: string): EC2Client;
+  autoScaling(region: string): AutoScalingClient;
+  eks(region: string): EKSClient;
+  eventBridge(region: string): EventBridgeClient;
+  sts(region: string): STSClient;
+}
+
+type Ctor<C> = new (cfg: {
+  region: string;
+  credentials: () => Promise<AwsCredentialIdentity>;
+  retryMode: string;
+  maxAttempts: number;
+}) => C;
+
+export class AwsClientFactory {
+  readonly #clients = new Map<string, unknown>();
+  constructor(readonly broker: CredentialBroker) {}
+
+  /** Clients acting in a customer account as `actor` (its STS session name). */
+  forAccount(target: RoleTarget, actor: string = SYSTEM_ACTOR): AccountAccess {
+    const make = <C>(ctor: Ctor<C>, name: string, region: string): C => {
+      const key = `${name}|${target.roleArn}|${actor}|${region}`;
+      let client = this.#clients.get(key) as C | undefined;
+      if (!client) {
+        client = new ctor({
+          region,
+          credentials: this.broker.provider(target, actor),
+          retryMode: 'adaptive',
+          maxAttempts: 5,
+        });
+        this.#clients.set(key, client);
+      }
+      return client;
+    };
+    return {
+      ec2: (region) => make(EC2Client, 'ec2', region),
+      autoScaling: (region) => make(AutoScalingClient, 'asg', region),
+      eks: (region) => make(EKSClient, 'eks', region),
+      eventBridge: (region) => make(EventBridgeClient, 'events', region),
+      sts: (region) => make(STSClient, 'sts', region),
+    };
+  }
+}

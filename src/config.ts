@@ -1,0 +1,123 @@
+// Configuration: the environment, parsed once by zod. A bad or missing value stops start-up
+// with one message naming every variable to fix and an example of each; never a stack trace.
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const cron = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression of 5 or 6 fields')
+    .default(fallback);
+
+const schema = z.object({
+  SLACK_MODE: z.enum(['socket', 'http']).default('socket'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starting with xoxb-'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'an app-level token starting with xapp-')
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_API_URL: z.url().optional(),
+  PORT: int(3000, 1),
+  HEALTH_PORT: int(8080, 0),
+  SPOTOPS_CHANNEL: z.string().min(1).default('#spotops'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DRY_RUN: bool(true),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SQS_QUEUE_URL: z.url().optional(),
+  // Waste and Shadow IT thresholds.
+  EBS_UNATTACHED_DAYS: int(7),
+  SNAPSHOT_MIN_AGE_DAYS: int(30),
+  SHADOW_GRACE_HOURS: int(24),
+  SHADOW_AUTHORIZING_TAGS: z
+    .string()
+    .default('ManagedBy=SpotOptimizer,aws:autoscaling:groupName,eks:cluster-name,kubernetes.io/cluster/*'),
+  // Spot intelligence.
+  POOL_POISON_DAYS: int(15, 1),
+  PRICE_GAP_MINUTES: int(360, 1),
+  SPOT_MIN_MONTHLY_SAVINGS_USD: z.coerce.number().min(0).default(5),
+  // Schedules (node-cron syntax).
+  CRON_WASTE_SCAN: cron('0 6 * * *'),
+  CRON_SHADOW_SCAN: cron('15 * * * *'),
+  CRON_GRACE_EXPIRY: cron('*/5 * * * *'),
+  CRON_POOL_EXPIRY: cron('*/10 * * * *'),
+  CRON_PRICE_REFRESH: cron('30 */6 * * *'),
+  CRON_DIGEST: cron('0 9 * * *'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+const EXAMPLES: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcd',
+  SLACK_APP_TOKEN: 'xapp-1-A0123-4567-abcd',
+  SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+  SLACK_API_URL: 'https://slack.com/api/',
+  DATABASE_URL: 'postgres://spotops:secret@db:5432/spotops',
+  SQS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/spotops-events',
+  DRY_RUN: 'true',
+  SLACK_MODE: 'socket',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError whose message lists every variable to fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  // Mode-dependent requirements are checked beside the schema so that one run reports them all.
+  const issues: { path: PropertyKey[]; code: string; message: string }[] = parsed.success
+    ? []
+    : [...parsed.error.issues];
+  const mode = input.SLACK_MODE ?? 'socket';
+  if (mode === 'socket' && !input.SLACK_APP_TOKEN) {
+    issues.push({
+      path: ['SLACK_APP_TOKEN'],
+      code: 'invalid_type',
+      message: 'required in Socket Mode (the default)',
+    });
+  }
+  if (mode === 'http' && !input.SLACK_SIGNING_SECRET) {
+    issues.push({
+      path: ['SLACK_SIGNING_SECRET'],
+      code: 'invalid_type',
+      message: 'required when SLACK_MODE=http',
+    });
+  }
+  if (parsed.success && issues.length === 0) return parsed.data;
+  const lines = issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    const example = EXAMPLES[name] ? ` (for example ${name}=${EXAMPLES[name]})` : '';
+    const what =
+      input[name] === undefined
+        ? `is not set${issue.message.startsWith('required') ? `, ${issue.message}` : ''}`
+        : issue.message;
+    return `  - ${name}: ${what}${example}`;
+  });
+  throw new ConfigError(`spotops cannot start; fix these environment variables:\n${lines.join('\n')}`);
+}
+
+/** Parsed authorising tags: `Key=Value` must match exactly, `Key` any value, `prefix/*` any key with that prefix. */
+export function authorizingTags(
+  cfg: Pick<Config, 'SHADOW_AUTHORIZING_TAGS'>,
+): { key: string; value?: string }[] {
+  return cfg.SHADOW_AUTHORIZING_TAGS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const eq = s.indexOf('=');
+      return eq < 0 ? { key: s } : { key: s.slice(0, eq), value: s.slice(eq + 1) };
+    });
+}

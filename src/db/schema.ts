@@ -1,0 +1,403 @@
+// The data model (DESIGN.md section 5). One drizzle schema serves PostgreSQL and PGlite;
+// migrations in ../../migrations are generated from it by drizzle-kit.
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const environment = pgEnum('environment', ['PROD', 'LAB']);
+export const accountStatus = pgEnum('account_status', ['pending', 'verified']);
+export const shadowItAction = pgEnum('shadow_it_action', ['terminate', 'stop', 'notify']);
+export const riskLevel = pgEnum('risk_level', ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+
+export const recommendationStatus = pgEnum('recommendation_status', [
+  'open', // found, card not yet posted
+  'posted', // card in Slack, waiting for a person
+  'approved', // someone approved; an execution exists
+  'executing',
+  'executed',
+  'failed',
+  'rolled_back',
+  'stale', // no longer valid when re-validated at execution time
+  'rejected',
+  'ignored',
+  'claimed', // Shadow IT: someone took ownership
+  'exempted', // Shadow IT: excluded until exempt_until
+  'resolved', // not seen any more by a full scan
+]);
+
+export const executionStatus = pgEnum('execution_status', [
+  'pending',
+  'awaiting_approval',
+  'approved',
+  'validating',
+  'executing',
+  'verifying',
+  'succeeded',
+  'failed',
+  'stale',
+  'rolling_back',
+  'rolled_back',
+  'cancelled',
+]);
+
+export const pipelineStatus = pgEnum('pipeline_status', [
+  'running',
+  'succeeded',
+  'failed',
+  'compensating',
+  'compensated',
+  'cancelled',
+]);
+
+export const accounts = pgTable('accounts', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name').notNull().unique(),
+  awsAccountId: text('aws_account_id'),
+  roleArn: text('role_arn'),
+  externalId: text('external_id').notNull(),
+  environment: environment('environment').notNull().default('LAB'),
+  regions: text('regions').array().notNull().default(sql`'{}'::text[]`),
+  slackChannel: text('slack_channel'),
+  approvers: text('approvers').array().notNull().default(sql`'{}'::text[]`),
+  status: accountStatus('status').notNull().default('pending'),
+  // null = the careful default: terminate in LAB, notify in PROD.
+  shadowItAction: shadowItAction('shadow_it_action'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  verifiedAt: ts('verified_at'),
+});
+
+export const recommendations = pgTable(
+  'recommendations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    fingerprint: text('fingerprint').notNull().unique(),
+    kind: text('kind').notNull(), // scanner kind, or 'spot-lab' | 'spot-asg' | 'spot-k8s'
+    executor: text('executor').notNull(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    resourceId: text('resource_id').notNull(),
+    title: text('title').notNull(),
+    params: jsonb('params').notNull().$type<unknown>(),
+    evidence: jsonb('evidence').notNull().$type<Record<string, unknown>>(),
+    monthlySavingsUsd: doublePrecision('monthly_savings_usd').notNull().default(0),
+    riskLevel: riskLevel('risk_level').notNull().default('LOW'),
+    riskScore: doublePrecision('risk_score'),
+    modelVersion: text('model_version'),
+    status: recommendationStatus('status').notNull().default('open'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    snoozedUntil: ts('snoozed_until'),
+    dueAt: ts('due_at'), // grace-period deadline (Shadow IT)
+    exemptUntil: ts('exempt_until'),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('recommendations_scope_idx').on(t.accountId, t.region, t.kind, t.status),
+    index('recommendations_due_idx').on(t.status, t.dueAt),
+  ],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    recommendationId: integer('recommendation_id').references(() => recommendations.id, {
+      onDelete: 'set null',
+    }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    executor: text('executor').notNull(),
+    params: jsonb('params').notNull().$type<unknown>(),
+    batchId: text('batch_id'),
+    requestedBy: text('requested_by').notNull(),
+    approvedBy: text('approved_by'),
+    priority: integer('priority').notNull().default(100), // lower runs first
+    scheduledFor: ts('scheduled_for').notNull().defaultNow(),
+    dryRun: boolean('dry_run').notNull(),
+    riskLevel: riskLevel('risk_level').notNull().default('LOW'),
+    status: executionStatus('status').notNull().default('pending'),
+    attempt: integer('attempt').notNull().default(0),
+    summary: text('summary'),
+    undo: jsonb('undo').$type<unknown>(),
+    error: text('error'),
+    estimatedMonthlySavings: doublePrecision('estimated_monthly_savings'),
+    actualMonthlySavings: doublePrecision('actual_monthly_savings'),
+    createdAt: createdAt(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    index('executions_queue_idx').on(t.status, t.priority, t.scheduledFor),
+    // One live execution per recommendation: a double click cannot start a second one.
+    uniqueIndex('executions_one_live_per_recommendation')
+      .on(t.recommendationId)
+      .where(
+        sql`${t.status} in ('pending','awaiting_approval','approved','validating','executing','verifying','rolling_back')`,
+      ),
+  ],
+);
+
+// Append-only: a trigger (see migrations) rejects UPDATE and DELETE; code only inserts.
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    recommendationId: integer('recommendation_id'),
+    executionId: integer('execution_id'),
+    accountId: integer('account_id'),
+    actor: text('actor').notNull(), // 'system' or a Slack user ID
+    event: text('event').notNull(),
+    detail: jsonb('detail').notNull().$type<Record<string, unknown>>().default({}),
+    at: ts('at').notNull().defaultNow(),
+    slackTs: text('slack_ts'),
+  },
+  (t) => [
+    index('audit_events_recommendation_idx').on(t.recommendationId, t.id),
+    index('audit_events_execution_idx').on(t.executionId, t.id),
+  ],
+);
+
+export const pipelineRuns = pgTable(
+  'pipeline_runs',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    target: text('target').notNull(),
+    executionId: integer('execution_id').references(() => executions.id, { onDelete: 'set null' }),
+    status: pipelineStatus('status').notNull().default('running'),
+    step: text('step'),
+    state: jsonb('state').notNull().$type<Record<string, unknown>>().default({}),
+    dryRun: boolean('dry_run').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('pipeline_runs_status_idx').on(t.status)],
+);
+
+export const pipelineSteps = pgTable(
+  'pipeline_steps',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => pipelineRuns.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    status: text('status').notNull(), // started | done | failed | compensated
+    attempt: integer('attempt').notNull().default(1),
+    state: jsonb('state').$type<Record<string, unknown>>(),
+    lastError: text('last_error'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('pipeline_steps_run_idx').on(t.runId, t.id)],
+);
+
+export const spotPoolRisk = pgTable(
+  'spot_pool_risk',
+  {
+    region: text('region').notNull(),
+    availabilityZone: text('availability_zone').notNull(),
+    instanceType: text('instance_type').notNull(),
+    isPoisoned: boolean('is_poisoned').notNull().default(false),
+    poisonExpiresAt: ts('poison_expires_at'),
+    interruptionCount: integer('interruption_count').notNull().default(0),
+    rebalanceCount: integer('rebalance_count').notNull().default(0),
+    lastInterruptionAt: ts('last_interruption_at'),
+    lastRebalanceAt: ts('last_rebalance_at'),
+    poisonedByAccountId: integer('poisoned_by_account_id'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.region, t.availabilityZone, t.instanceType] })],
+);
+
+export const poolEvents = pgTable(
+  'pool_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    eventId: text('event_id').notNull().unique(), // EventBridge event id: the dedupe key
+    kind: text('kind').notNull(), // interruption | rebalance | state-change
+    accountId: integer('account_id'),
+    awsAccountId: text('aws_account_id').notNull(),
+    environment: environment('environment'),
+    region: text('region').notNull(),
+    availabilityZone: text('availability_zone'),
+    instanceType: text('instance_type'),
+    instanceId: text('instance_id').notNull(),
+    at: ts('at').notNull(),
+    raw: jsonb('raw').notNull().$type<unknown>(),
+  },
+  (t) => [index('pool_events_pool_idx').on(t.region, t.availabilityZone, t.instanceType, t.at)],
+);
+
+export const spotPrices = pgTable(
+  'spot_prices',
+  {
+    region: text('region').notNull(),
+    availabilityZone: text('availability_zone').notNull(),
+    instanceType: text('instance_type').notNull(),
+    product: text('product').notNull(), // e.g. Linux/UNIX
+    at: ts('at').notNull(),
+    price: doublePrecision('price').notNull(),
+    filled: boolean('filled').notNull().default(false), // carried forward over a gap
+  },
+  (t) => [primaryKey({ columns: [t.region, t.availabilityZone, t.instanceType, t.product, t.at] })],
+);
+
+export const priceGaps = pgTable('price_gaps', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  region: text('region').notNull(),
+  availabilityZone: text('availability_zone').notNull(),
+  instanceType: text('instance_type').notNull(),
+  product: text('product').notNull(),
+  gapStart: ts('gap_start').notNull(),
+  gapEnd: ts('gap_end').notNull(),
+  filledPoints: integer('filled_points').notNull().default(0),
+  detectedAt: createdAt(),
+});
+
+export const onDemandPrices = pgTable(
+  'on_demand_prices',
+  {
+    region: text('region').notNull(),
+    instanceType: text('instance_type').notNull(),
+    operatingSystem: text('operating_system').notNull().default('Linux'),
+    pricePerHour: doublePrecision('price_per_hour').notNull(),
+    source: text('source').notNull(), // 'pricing-api' | 'offline'
+    asOf: ts('as_of').notNull(),
+    fetchedAt: ts('fetched_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.region, t.instanceType, t.operatingSystem] })],
+);
+
+export const riskModels = pgTable('risk_models', {
+  version: text('version').primaryKey(),
+  sha256: text('sha256').notNull(),
+  card: jsonb('card').notNull().$type<Record<string, unknown>>(),
+  active: boolean('active').notNull().default(false),
+  fallback: boolean('fallback').notNull().default(false), // force the TypeScript evaluator
+  createdAt: createdAt(),
+});
+
+export const riskAssessments = pgTable(
+  'risk_assessments',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    region: text('region').notNull(),
+    availabilityZone: text('availability_zone').notNull(),
+    instanceType: text('instance_type').notNull(),
+    score: doublePrecision('score').notNull(),
+    level: riskLevel('level').notNull(),
+    modelVersion: text('model_version').notNull(),
+    engine: text('engine').notNull(), // 'onnxruntime' | 'typescript'
+    features: jsonb('features').notNull().$type<Record<string, number>>(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('risk_assessments_pool_idx').on(t.region, t.availabilityZone, t.instanceType, t.at)],
+);
+
+export const instances = pgTable(
+  'instances',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    instanceId: text('instance_id').notNull(),
+    instanceType: text('instance_type').notNull(),
+    availabilityZone: text('availability_zone'),
+    lifecycle: text('lifecycle').notNull().default('on-demand'), // on-demand | spot
+    state: text('state').notNull(),
+    tags: jsonb('tags').notNull().$type<Record<string, string>>().default({}),
+    launchedAt: ts('launched_at'),
+    pipelineMode: text('pipeline_mode'), // lab | asg | k8s | null
+    authStatus: text('auth_status').notNull().default('unknown'), // authorized | unauthorized | exempt
+    seenAt: ts('seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.instanceId] })],
+);
+
+// When this bot first saw a resource in a state (e.g. an EBS volume unattached): AWS keeps no
+// "detached since", so the scanners remember it.
+export const resourceSightings = pgTable(
+  'resource_sightings',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    resourceId: text('resource_id').notNull(),
+    condition: text('condition').notNull(), // e.g. 'unattached'
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.resourceId, t.condition] })],
+);
+
+export const exemptions = pgTable(
+  'exemptions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    resourceId: text('resource_id').notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    expiresAt: ts('expires_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('exemptions_resource_idx').on(t.accountId, t.region, t.resourceId)],
+);
+
+// Scan runs per account+region+scanner: only a complete run may resolve findings.
+export const scanRuns = pgTable(
+  'scan_runs',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    scanner: text('scanner').notNull(),
+    status: text('status').notNull(), // running | succeeded | failed
+    findings: integer('findings').notNull().default(0),
+    error: text('error'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('scan_runs_scope_idx').on(t.accountId, t.region, t.scanner, t.startedAt)],
+);
+
+export type Account = typeof accounts.$inferSelect;
+export type Recommendation = typeof recommendations.$inferSelect;
+export type Execution = typeof executions.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type RiskLevel = (typeof riskLevel.enumValues)[number];
+export type RecommendationStatus = (typeof recommendationStatus.enumValues)[number];
+export type ExecutionStatus = (typeof executionStatus.enumValues)[number];

@@ -1,0 +1,43 @@
+// Guarded state changes: the one way a recommendation or execution changes status.
+// `UPDATE ... WHERE id = $1 AND status IN (from) RETURNING *` lets exactly one actor win a race
+// (double clicks, retries, two replicas); the losers get null.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import {
+  type Execution,
+  type ExecutionStatus,
+  executions,
+  type Recommendation,
+  type RecommendationStatus,
+  recommendations,
+} from '../db/schema.js';
+
+export async function transitionRecommendation(
+  db: Db,
+  id: number,
+  from: readonly RecommendationStatus[],
+  to: RecommendationStatus,
+  set: Partial<Omit<typeof recommendations.$inferInsert, 'id' | 'status'>> = {},
+): Promise<Recommendation | null> {
+  const [row] = await db
+    .update(recommendations)
+    .set({ ...set, status: to, updatedAt: new Date() })
+    .where(and(eq(recommendations.id, id), inArray(recommendations.status, [...from])))
+    .returning();
+  return row ?? null;
+}
+
+export async function transitionExecution(
+  db: Db,
+  id: number,
+  from: readonly ExecutionStatus[],
+  to: ExecutionStatus,
+  set: Partial<Omit<typeof executions.$inferInsert, 'id' | 'status'>> = {},
+): Promise<Execution | null> {
+  const [row] = await db
+    .update(executions)
+    .set({ ...set, status: to })
+    .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
+    .returning();
+  return row ?? null;
+}

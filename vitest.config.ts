@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// Every test runs on PGlite; when TEST_DATABASE_URL is set (CI does it when PostgreSQL answers),
+// a second project runs the same tests against PostgreSQL.
+const postgresProject = process.env.TEST_DATABASE_URL
+  ? [{ extends: true as const, test: { name: 'postgres', env: { SPOTOPS_TEST_DB: 'postgres' } } }]
+  : [];
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    benchmark: { include: ['test/bench/**/*.bench.ts'] },
+    projects: [{ extends: true, test: { name: 'pglite' } }, ...postgresProject],
+  },
+});
