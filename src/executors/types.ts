@@ -35,7 +35,8 @@ export interface Executor<P, U = never> {
   params: z.ZodType<P>;
   /** Every IAM action the executor calls (read and write); the CFN write policy is built from these. */
   permissions: readonly string[];
-  risk(params: P): RiskLevel;
+  /** Risk level rule; production accounts usually raise it a level. */
+  risk(params: P, account: { environment: 'PROD' | 'LAB' }): RiskLevel;
   describe(params: P): string;
   validate(ctx: ExecutorContext, params: P): Promise<Verdict>;
   execute(ctx: ExecutorContext, params: P): Promise<ExecuteResult<U>>;

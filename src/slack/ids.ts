@@ -1,0 +1,35 @@
+// Every action_id and callback_id the app uses. Builders and listeners both import from here,
+// and test/invariants.test.ts checks that each id a builder emits has a listener.
+export const ACTIONS = {
+  // Recommendation / waste items (value = recommendation id)
+  approve: 'rec_approve',
+  reject: 'rec_reject',
+  ignore: 'rec_ignore',
+  shadowRun: 'rec_shadow_run', // Spot: evaluate + DryRun only
+  approveAll: 'group_approve_all', // value = JSON { ids: number[] } or a group key
+  showMore: 'group_show_more', // value = JSON { group, offset }
+  rollback: 'exec_rollback', // value = execution id
+  // Shadow IT (value = recommendation id)
+  claim: 'shadow_claim',
+  exempt: 'shadow_exempt',
+  terminateNow: 'shadow_terminate_now',
+  // App Home
+  homeRefresh: 'home_refresh',
+} as const;
+
+export const VIEWS = {
+  claim: 'shadow_claim_modal',
+  exempt: 'shadow_exempt_modal',
+  confirmCritical: 'confirm_critical_modal',
+} as const;
+
+/** block_id / action_id pairs of modal inputs, read back in view submissions. */
+export const INPUTS = {
+  owner: { block: 'owner_block', action: 'owner_input' },
+  team: { block: 'team_block', action: 'team_input' },
+  reason: { block: 'reason_block', action: 'reason_input' },
+  expiry: { block: 'expiry_block', action: 'expiry_input' },
+} as const;
+
+export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+export type ViewId = (typeof VIEWS)[keyof typeof VIEWS];
