@@ -17,7 +17,10 @@ const cron = (fallback: string) =>
 
 const schema = z.object({
   SLACK_MODE: z.enum(['socket', 'http']).default('socket'),
-  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'a bot token starting with xoxb-'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[bp]-/, 'a bot token starting with xoxb-')
+    .optional(),
   SLACK_APP_TOKEN: z
     .string()
     .regex(/^xapp-/, 'an app-level token starting with xapp-')
@@ -36,6 +39,8 @@ const schema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SQS_QUEUE_URL: z.url().optional(),
+  // S3 URL where the operator published `spotops cfn-template --generic` (enables one-click quick-create).
+  CFN_TEMPLATE_URL: z.url().optional(),
   // Waste and Shadow IT thresholds.
   EBS_UNATTACHED_DAYS: int(7),
   SNAPSHOT_MIN_AGE_DAYS: int(30),
@@ -73,8 +78,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment; throws ConfigError whose message lists every variable to fix. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment; throws ConfigError whose message lists every variable to fix.
+ * `slack: false` (the CLI) does not require the Slack tokens.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { slack?: boolean } = {}): Config {
+  const needSlack = opts.slack ?? true;
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(input);
   // Mode-dependent requirements are checked beside the schema so that one run reports them all.
@@ -82,14 +91,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : [...parsed.error.issues];
   const mode = input.SLACK_MODE ?? 'socket';
-  if (mode === 'socket' && !input.SLACK_APP_TOKEN) {
+  if (needSlack && !input.SLACK_BOT_TOKEN) {
+    issues.push({
+      path: ['SLACK_BOT_TOKEN'],
+      code: 'invalid_type',
+      message: 'required (OAuth & Permissions page of the Slack app)',
+    });
+  }
+  if (needSlack && mode === 'socket' && !input.SLACK_APP_TOKEN) {
     issues.push({
       path: ['SLACK_APP_TOKEN'],
       code: 'invalid_type',
       message: 'required in Socket Mode (the default)',
     });
   }
-  if (mode === 'http' && !input.SLACK_SIGNING_SECRET) {
+  if (needSlack && mode === 'http' && !input.SLACK_SIGNING_SECRET) {
     issues.push({
       path: ['SLACK_SIGNING_SECRET'],
       code: 'invalid_type',

@@ -47,5 +47,5 @@ export interface Executor<P, U = never> {
   rollbackNote?: string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the registry holds executors of every params type.
+// The registry holds executors of every params type.
 export type AnyExecutor = Executor<any, any>;

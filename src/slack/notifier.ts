@@ -2,7 +2,7 @@
 // thread replies, ephemerals and files. Slack 429s are waited out and retried by the WebClient
 // (rate-limit retries are on; we never reject rate-limited calls).
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger.js';
 
 export interface MessageRef {
@@ -27,10 +27,7 @@ export interface Notifier {
 }
 
 export class SlackNotifier implements Notifier {
-  constructor(
-    private readonly client: WebClient,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly client: WebClient) {}
 
   async post(channel: string, text: string, blocks?: KnownBlock[]): Promise<MessageRef> {
     const res = await this.client.chat.postMessage({ channel, text, blocks, unfurl_links: false });
@@ -81,4 +78,44 @@ export function quietly<T>(log: Logger, what: string, p: Promise<T>): Promise<T 
     log.warn({ err, what }, 'slack call failed');
     return undefined;
   });
+}
+
+/** The Web API client the notifier uses: same base URL override as the Bolt app, 429s retried. */
+export function createWebClient(token: string, slackApiUrl?: string): WebClient {
+  return new WebClient(token, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    rejectRateLimitedCalls: false,
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+  });
+}
+
+/** For the CLI without Slack credentials: audit rows are still written; nothing is posted. */
+export class OfflineNotifier implements Notifier {
+  constructor(private readonly log: Logger) {}
+  #skip(what: string): void {
+    this.log.debug({ what }, 'not posted to Slack: SLACK_BOT_TOKEN is not set');
+  }
+  async post(channel: string): Promise<MessageRef> {
+    this.#skip('post');
+    return { channel, ts: '' };
+  }
+  async update(): Promise<void> {
+    this.#skip('update');
+  }
+  async reply(thread: MessageRef): Promise<MessageRef> {
+    this.#skip('reply');
+    return thread;
+  }
+  async ephemeral(): Promise<void> {
+    this.#skip('ephemeral');
+  }
+  async uploadText(): Promise<void> {
+    this.#skip('upload');
+  }
+  async publishHome(): Promise<void> {
+    this.#skip('home');
+  }
+  async openModal(): Promise<void> {
+    this.#skip('modal');
+  }
 }

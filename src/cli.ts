@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+// `spotops <command>`: operator tasks from a shell or CI, on the same database as the bot.
+// Slack tokens are not required here; without them audit rows are written but nothing is posted.
+import { mention } from './accounts/approvers.js';
+import { buildTemplate, templateYaml } from './accounts/cfn-template.js';
+import { connectAccount, parseConnectArgs } from './accounts/connect.js';
+import { operatorAccountId } from './accounts/operator.js';
+import { listAccounts, requireAccount } from './accounts/store.js';
+import { verifyAccount } from './accounts/verify.js';
+import { ConfigError, loadConfig } from './config.js';
+import type { Deps } from './deps.js';
+import { UserError } from './lib/errors.js';
+import { createLogger } from './lib/logger.js';
+import { createDeps, openConfiguredDatabase } from './runtime.js';
+
+export type Out = (line: string) => void;
+
+interface CliCommand {
+  usage: string;
+  run(deps: Deps, args: string[], out: Out): Promise<void>;
+}
+
+const CLI_ACTOR = 'cli:operator';
+
+export const cliCommands: Record<string, CliCommand> = {
+  migrate: {
+    usage: 'migrate                                  apply database migrations (also done at start)',
+    async run(_deps, _args, out) {
+      out('migrations applied');
+    },
+  },
+  accounts: {
+    usage: 'accounts add <name> [prod|lab] [regions] | verify <name> <role-arn> | list',
+    async run(deps, [sub, ...args], out) {
+      if (sub === 'add') {
+        const r = await connectAccount(deps, parseConnectArgs(args, deps.config.AWS_REGION), CLI_ACTOR);
+        out(`account ${r.accountName} created (${r.environment}, ${r.regions.join(',')})`);
+        out(`ExternalID: ${r.externalId}`);
+        out(`quick-create: ${r.quickCreateUrl}`);
+        out(`template: spotops cfn-template ${r.accountName} > spotops-${r.accountName}.yaml`);
+      } else if (sub === 'verify') {
+        const [name, arn] = args;
+        if (!name || !arn) throw new UserError('usage: spotops accounts verify <name> <role-arn>');
+        const a = await verifyAccount(deps, name, arn, CLI_ACTOR);
+        out(`account ${a.name} verified: ${a.roleArn}`);
+      } else if (sub === 'list') {
+        for (const a of await listAccounts(deps.db)) {
+          out(
+            [
+              a.name,
+              a.environment,
+              a.regions.join(','),
+              a.status,
+              a.awsAccountId ?? '-',
+              a.approvers.map(mention).join(' '),
+            ].join('\t'),
+          );
+        }
+      } else {
+        throw new UserError(`usage: spotops ${cliCommands.accounts!.usage}`);
+      }
+    },
+  },
+  'cfn-template': {
+    usage: 'cfn-template <name> [--json] | --generic   print the onboarding CloudFormation template',
+    async run(deps, args, out) {
+      const json = args.includes('--json');
+      const names = args.filter((a) => !a.startsWith('--'));
+      const operator = await operatorAccountId(deps.operatorSts);
+      let input: Parameters<typeof buildTemplate>[0];
+      if (args.includes('--generic')) {
+        // For publishing once to S3 (CFN_TEMPLATE_URL): ExternalId has no default, the link passes it.
+        input = { accountName: 'account', operatorAccountId: operator, externalId: '' };
+      } else {
+        if (!names[0]) throw new UserError('usage: spotops cfn-template <name>');
+        const account = await requireAccount(deps.db, names[0]);
+        input = { accountName: account.name, operatorAccountId: operator, externalId: account.externalId };
+      }
+      const template = buildTemplate(input);
+      if (args.includes('--generic')) {
+        const params = template.Parameters as { ExternalId: Record<string, unknown> };
+        delete params.ExternalId.Default;
+        const role = (template.Resources as Record<string, { Properties: Record<string, unknown> }>)
+          .SpotOpsRole!;
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation substitution, not JS.
+        role.Properties.RoleName = { 'Fn::Sub': 'SpotOps-${AWS::StackName}' };
+      }
+      out(
+        json
+          ? JSON.stringify(template, null, 2)
+          : args.includes('--generic')
+            ? stringify(template, { lineWidth: 0 })
+            : templateYaml(input),
+      );
+    },
+  },
+};
+
+export function usage(): string {
+  return ['usage: spotops <command>', ...Object.entries(cliCommands).map(([, c]) => `  ${c.usage}`)].join(
+    '\n',
+  );
+}
+
+export async function runCli(argv: string[], out: Out = console.log, env = process.env): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? cliCommands[name] : undefined;
+  if (!command) {
+    process.stderr.write(`${name && name !== 'help' ? `unknown command: ${name}\n` : ''}${usage()}\n`);
+    return name && name !== 'help' ? 2 : 0;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env, { slack: false });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const log = createLogger(env.LOG_LEVEL ?? 'warn');
+  const database = await openConfiguredDatabase(config);
+  try {
+    await command.run(createDeps(config, database, log), args, out);
+    return 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await database.close();
+  }
+}
+
+// Run when executed directly (bin), not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`spotops: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

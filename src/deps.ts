@@ -1,0 +1,23 @@
+// The services every part of the app receives from the composition root (main.ts / cli.ts).
+// Tests build the same object with fakes (ManualClock, mocked AWS clients, a fake Slack).
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AccountAccess } from './aws/clients.js';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { Account } from './db/schema.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import type { Notifier } from './slack/notifier.js';
+
+export interface Deps {
+  config: Config;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** The operator's own STS (default credential chain): identity and AssumeRole. */
+  operatorSts: STSClient;
+  /** AWS clients in a connected account, acting as `actor` (STS session name spotops-<actor>). */
+  awsFor(account: Pick<Account, 'roleArn' | 'externalId'>, actor?: string): AccountAccess;
+  notifier: Notifier;
+}

@@ -1,0 +1,50 @@
+// Builds the Deps object from configuration: the only place real clients are constructed.
+import { STSClient } from '@aws-sdk/client-sts';
+import { AwsClientFactory } from './aws/clients.js';
+import { CredentialBroker, SYSTEM_ACTOR } from './aws/credentials.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { openDatabase } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import type { Deps } from './deps.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { UserError } from './lib/errors.js';
+import type { Logger } from './lib/logger.js';
+import { createWebClient, type Notifier, OfflineNotifier, SlackNotifier } from './slack/notifier.js';
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  const database = await openDatabase(
+    config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
+  );
+  await migrate(database);
+  return database;
+}
+
+export function createDeps(
+  config: Config,
+  database: Database,
+  log: Logger,
+  overrides: { clock?: Clock; operatorSts?: STSClient; notifier?: Notifier } = {},
+): Deps {
+  const clock = overrides.clock ?? systemClock;
+  const operatorSts = overrides.operatorSts ?? new STSClient({ region: config.AWS_REGION });
+  const factory = new AwsClientFactory(new CredentialBroker({ sts: operatorSts, clock }));
+  return {
+    config,
+    database,
+    db: database.db,
+    clock,
+    log,
+    operatorSts,
+    awsFor(account, actor = SYSTEM_ACTOR) {
+      if (!account.roleArn)
+        throw new UserError('That account is not verified yet: run `/spot verify` first.');
+      return factory.forAccount({ roleArn: account.roleArn, externalId: account.externalId }, actor);
+    },
+    notifier:
+      overrides.notifier ??
+      (config.SLACK_BOT_TOKEN
+        ? new SlackNotifier(createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL))
+        : new OfflineNotifier(log)),
+  };
+}

@@ -1,0 +1,50 @@
+// The Bolt app: Socket Mode by default, the HTTP receiver (signed requests, /healthz route)
+// when SLACK_MODE=http. The error handler logs and tells the person, briefly, in an ephemeral.
+import { App, LogLevel } from '@slack/bolt';
+import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
+import type { Deps } from '../deps.js';
+import { userMessage } from '../lib/errors.js';
+import { WebDirectory } from './directory.js';
+import { healthRoute } from './health.js';
+import { registerListeners } from './listeners/index.js';
+
+export function createSlackApp(deps: Deps): App {
+  const { config } = deps;
+  const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
+  const common = {
+    token: config.SLACK_BOT_TOKEN!,
+    clientOptions,
+    logLevel: LogLevel.WARN,
+    extendedErrorHandler: true,
+  } as const;
+  const app =
+    config.SLACK_MODE === 'http'
+      ? new App({
+          ...common,
+          signingSecret: config.SLACK_SIGNING_SECRET!,
+          customRoutes: [healthRoute(deps)],
+        })
+      : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
+
+  registerListeners(app, deps, new WebDirectory(app.client, deps.clock));
+
+  const onError = async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
+    const err = (error as { original?: unknown }).original ?? error;
+    deps.log.error({ err, team: context?.teamId }, 'slack listener failed');
+    const { channel, user } = whereToAnswer(body);
+    if (channel && user) {
+      await deps.notifier.ephemeral(channel, user, `:warning: ${userMessage(err)}`).catch(() => undefined);
+    }
+  };
+  // With extendedErrorHandler the handler receives body and context; Bolt's overload type does not say so.
+  app.error(onError as never);
+  return app;
+}
+
+function whereToAnswer(body: unknown): { channel?: string; user?: string } {
+  const b = (body ?? {}) as Record<string, any>;
+  return {
+    channel: b.channel_id ?? b.channel?.id ?? b.container?.channel_id,
+    user: b.user_id ?? b.user?.id,
+  };
+}
