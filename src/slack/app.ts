@@ -1,6 +1,6 @@
 // The Bolt app: Socket Mode by default, the HTTP receiver (signed requests, /healthz route)
 // when SLACK_MODE=http. The error handler logs and tells the person, briefly, in an ephemeral.
-import { App, LogLevel } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Deps } from '../deps.js';
 import { userMessage } from '../lib/errors.js';
@@ -14,7 +14,7 @@ export function createSlackApp(deps: Deps): App {
   const common = {
     token: config.SLACK_BOT_TOKEN!,
     clientOptions,
-    logLevel: LogLevel.WARN,
+    logger: boltLogger(deps),
     extendedErrorHandler: true,
   } as const;
   const app =
@@ -39,6 +39,21 @@ export function createSlackApp(deps: Deps): App {
   // With extendedErrorHandler the handler receives body and context; Bolt's overload type does not say so.
   app.error(onError as never);
   return app;
+}
+
+/** Bolt's logger interface over our pino logger, so its lines are structured JSON too. */
+function boltLogger(deps: Deps): BoltLogger {
+  const log = deps.log.child({ module: 'bolt' });
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...m) => log.debug(text(m)),
+    info: (...m) => log.info(text(m)),
+    warn: (...m) => log.warn(text(m)),
+    error: (...m) => log.error(text(m)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
 }
 
 function whereToAnswer(body: unknown): { channel?: string; user?: string } {

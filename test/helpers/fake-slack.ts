@@ -1,0 +1,217 @@
+// An in-test fake of Slack's Web API (at /api/<method>) and of response_url (any other POST).
+// It answers in Slack's shapes, keeps the messages it was sent (so chat.update and thread
+// replies can be checked), records every call, and can answer 429 to test rate-limit retries.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeCall {
+  method: string; // Web API method, or 'response_url'
+  args: Record<string, any>;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: any[];
+  updates: number;
+}
+
+export class FakeSlack {
+  readonly calls: FakeCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  admins = new Set<string>();
+  groups = new Map<string, string[]>();
+  #server: Server;
+  #seq = 0;
+  #rateLimit = new Map<string, number>();
+  #waiters: (() => void)[] = [];
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async start(): Promise<FakeSlack> {
+    const server = createServer();
+    const fake = new FakeSlack(server);
+    server.on('request', (req, res) => {
+      void fake.#handle(req).then(
+        ({ status, body, headers }) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(body));
+        },
+        (err) => {
+          res.writeHead(500).end(String(err));
+        },
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+  responseUrl(id = 'cmd'): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** Answer the next `times` calls of `method` with HTTP 429 + Retry-After. */
+  rateLimit(method: string, times: number): void {
+    this.#rateLimit.set(method, times);
+  }
+
+  callsOf(method: string): FakeCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Replies in the thread of a message, in order. */
+  thread(ts: string): FakeMessage[] {
+    return this.messages.filter((m) => m.thread_ts === ts);
+  }
+
+  /** Resolves when `predicate` holds, re-checked after every call; rejects after `ms`. */
+  async waitFor<T>(predicate: () => T | undefined | false, ms = 5000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = predicate();
+      if (v) return v;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`fake Slack: condition not met within ${ms} ms; calls: ${this.summary()}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 100));
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  summary(): string {
+    return this.calls.map((c) => c.method).join(', ');
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.messages.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((r) => this.#server.close(r));
+  }
+
+  async #handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const raw = await readBody(req);
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith('/api/')) {
+      this.#record('response_url', { ...args, path });
+      return { status: 200, body: { ok: true } };
+    }
+    const method = path.slice(5);
+    const limited = this.#rateLimit.get(method) ?? 0;
+    if (limited > 0) {
+      this.#rateLimit.set(method, limited - 1);
+      this.#record(`${method}:429`, args);
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '0' } };
+    }
+    this.#record(method, args);
+    return { status: 200, body: this.#answer(method, args) };
+  }
+
+  #record(method: string, args: Record<string, any>): void {
+    this.calls.push({ method, args });
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  #nextTs(): string {
+    this.#seq += 1;
+    return `1767225600.${String(this.#seq).padStart(6, '0')}`;
+  }
+
+  #answer(method: string, args: Record<string, any>): unknown {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.com/',
+          team: 'Fake',
+          user: 'spotops',
+          team_id: 'T0001',
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
+      case 'chat.postMessage': {
+        if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+        const msg: FakeMessage = {
+          channel: args.channel,
+          ts: this.#nextTs(),
+          thread_ts: args.thread_ts,
+          text: args.text,
+          blocks: args.blocks,
+          updates: 0,
+        };
+        this.messages.push(msg);
+        return { ok: true, channel: msg.channel, ts: msg.ts, message: { text: msg.text, ts: msg.ts } };
+      }
+      case 'chat.update': {
+        const msg = this.messages.find((m) => m.ts === args.ts && m.channel === args.channel);
+        if (!msg) return { ok: false, error: 'message_not_found' };
+        Object.assign(msg, { text: args.text, blocks: args.blocks, updates: msg.updates + 1 });
+        return { ok: true, channel: msg.channel, ts: msg.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.#nextTs() };
+      case 'views.publish':
+      case 'views.open':
+      case 'views.update':
+        return { ok: true, view: { id: `V${this.#seq++}`, ...args.view } };
+      case 'users.info':
+        return {
+          ok: true,
+          user: { id: args.user, name: args.user, is_admin: this.admins.has(args.user), is_owner: false },
+        };
+      case 'usergroups.users.list':
+        return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, any> {
+  if (!raw) return {};
+  if (contentType.includes('json')) return JSON.parse(raw);
+  const out: Record<string, any> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // The WebClient sends nested values (blocks, view) as JSON strings in a form body.
+    out[k] = /^[[{]/.test(v) ? safeJson(v) : v;
+  }
+  return out;
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
