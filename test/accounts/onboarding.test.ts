@@ -32,13 +32,11 @@ describe('connecting an AWS account through Slack', () => {
   afterAll(() => t.stop());
   beforeEach(() => {
     sts.reset();
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: OPERATOR,
-        Arn: `arn:aws:sts::${OPERATOR}:assumed-role/bot/i-1`,
-        UserId: 'AROA:i-1',
-      });
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: OPERATOR,
+      Arn: `arn:aws:sts::${OPERATOR}:assumed-role/bot/i-1`,
+      UserId: 'AROA:i-1',
+    });
   });
 
   it('creates a pending account with a fresh ExternalID and answers with the template and a quick-create link', async () => {
@@ -109,12 +107,10 @@ describe('connecting an AWS account through Slack', () => {
         Expiration: new Date('2026-11-24T13:00:00Z'),
       },
     });
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: CUSTOMER,
-        Arn: `arn:aws:sts::${CUSTOMER}:assumed-role/SpotOps-payments/spotops-U0ALICE`,
-      });
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: CUSTOMER,
+      Arn: `arn:aws:sts::${CUSTOMER}:assumed-role/SpotOps-payments/spotops-U0ALICE`,
+    });
     const reply = await t.commandReply(`verify payments ${ROLE}`);
     expect(reply.text).toContain('is verified');
     const call = sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
