@@ -24,10 +24,12 @@ export interface AuditInput {
   accountId?: number;
   /** Post to this thread instead of looking up the subject's card. */
   thread?: MessageRef;
+  /** Record only; do not post in the thread (e.g. refused clicks, answered privately instead). */
+  quiet?: boolean;
 }
 
 export async function audit(deps: AuditDeps, input: AuditInput): Promise<AuditEvent> {
-  const thread = input.thread ?? (await threadOf(deps.db, input));
+  const thread = input.quiet ? undefined : (input.thread ?? (await threadOf(deps.db, input)));
   let slackTs: string | undefined;
   if (thread && deps.notifier) {
     try {

@@ -1,0 +1,178 @@
+// What a click on a card means: approve, reject, ignore. Approval is a request: it checks the
+// clicker may approve for that account, wins the guarded transition exactly once (double
+// clicks, retries and two approvers at once all lose but one), and queues an execution that a
+// worker runs outside the listener.
+import { eq } from 'drizzle-orm';
+import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
+import { getAccount } from '../accounts/store.js';
+import type { Deps } from '../deps.js';
+import { type Account, executions, type Recommendation, recommendations } from '../db/schema.js';
+import { getExecutor } from '../executors/index.js';
+import { UserError } from '../lib/errors.js';
+import { refreshCard } from '../slack/cards.js';
+import { audit } from './audit.js';
+import { transitionRecommendation } from './transition.js';
+
+export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
+
+export async function getRecommendation(deps: Deps, id: number): Promise<Recommendation> {
+  const [row] = await deps.db.select().from(recommendations).where(eq(recommendations.id, id));
+  if (!row) throw new UserError(`Recommendation ${id} does not exist (any more).`);
+  return row;
+}
+
+/** Only approvers of the account; for HIGH risk the approver must not be the requester. */
+export async function checkApprover(
+  deps: Deps,
+  dir: SlackDirectory,
+  account: Account,
+  rec: Pick<Recommendation, 'id' | 'riskLevel'>,
+  userId: string,
+  requestedBy = 'system',
+): Promise<ClickResult> {
+  if (!(await isApprover(dir, account, userId))) {
+    const who = account.approvers.length
+      ? `only ${account.approvers.map(mention).join(', ')} can approve actions in ${account.name}`
+      : `${account.name} has no approvers yet: \`/spot approvers ${account.name} @user\``;
+    await audit(deps, {
+      actor: userId,
+      event: 'denied',
+      message: `<@${userId}> is not an approver of ${account.name}; nothing was done`,
+      recommendationId: rec.id,
+      accountId: account.id,
+      quiet: true, // the clicker is told privately; the thread is not for refusals
+    });
+    return { ok: false, message: `Sorry, ${who}.` };
+  }
+  if ((rec.riskLevel === 'HIGH' || rec.riskLevel === 'CRITICAL') && requestedBy === userId) {
+    return { ok: false, message: 'This is a high-risk action: someone other than the requester must approve it.' };
+  }
+  return { ok: true };
+}
+
+export interface ApproveOptions {
+  /** Queue a DryRun-only execution whatever DRY_RUN says ("Shadow run"). */
+  shadow?: boolean;
+  /** Statuses approval may start from; Shadow IT enforcement also approves `open` findings. */
+  from?: Recommendation['status'][];
+  priority?: number;
+  batchId?: string;
+  /** Parameters to run with instead of the recommendation's (e.g. Claim runs tag-resource). */
+  override?: { executor: string; params: unknown };
+}
+
+/**
+ * Approves a recommendation as `userId` and queues its execution. Returns a message for the
+ * clicker when nothing happened (not an approver, someone else was faster).
+ */
+export async function approveRecommendation(
+  deps: Deps,
+  dir: SlackDirectory | null,
+  recId: number,
+  userId: string,
+  opts: ApproveOptions = {},
+): Promise<ClickResult> {
+  const rec = await getRecommendation(deps, recId);
+  const account = await getAccount(deps.db, rec.accountId);
+  if (account.status !== 'verified') {
+    return { ok: false, message: `${account.name} is not verified yet: \`/spot verify ${account.name} <role-arn>\`.` };
+  }
+  // The system actor (grace-period enforcement) acts under the account's policy, not a person.
+  if (dir) {
+    const allowed = await checkApprover(deps, dir, account, rec, userId);
+    if (!allowed.ok) return allowed;
+  }
+  const executorKind = opts.override?.executor ?? rec.executor;
+  const executor = getExecutor(executorKind);
+  if (!executor) return { ok: false, message: `spotops cannot run ${executorKind} (unknown action).` };
+  const params = opts.override?.params ?? rec.params;
+  const dryRun = opts.shadow === true || deps.config.DRY_RUN;
+
+  const queued = await deps.db.transaction(async (tx) => {
+    const won = await transitionRecommendation(tx as never, rec.id, opts.from ?? ['posted', 'open'], 'approved');
+    if (!won) return null;
+    const [exec] = await tx
+      .insert(executions)
+      .values({
+        recommendationId: rec.id,
+        accountId: rec.accountId,
+        region: rec.region,
+        executor: executorKind,
+        params,
+        requestedBy: 'system',
+        approvedBy: userId,
+        priority: opts.priority ?? 100,
+        scheduledFor: deps.clock.now(),
+        dryRun,
+        riskLevel: executor.risk(executor.params.parse(params), account),
+        status: 'approved',
+        batchId: opts.batchId,
+        estimatedMonthlySavings: rec.monthlySavingsUsd,
+      })
+      .returning();
+    return exec!;
+  });
+  if (!queued) {
+    const now = await getRecommendation(deps, recId);
+    return { ok: false, message: `Already ${now.status.replace('_', ' ')}; nothing more to do.` };
+  }
+  const who = userId === 'system' ? 'spotops (grace period over)' : `<@${userId}>`;
+  await audit(deps, {
+    actor: userId,
+    event: 'approved',
+    message: `Approved by ${who}${dryRun ? ' (dry run)' : ''}, validating...`,
+    recommendationId: rec.id,
+    executionId: queued.id,
+    accountId: rec.accountId,
+    detail: { dryRun, executor: executorKind },
+  });
+  await refreshCard(deps, rec.id);
+  return { ok: true };
+}
+
+/** Reject (a Spot proposal) or ignore (a waste item): closes the card item for good. */
+export async function dismissRecommendation(
+  deps: Deps,
+  dir: SlackDirectory,
+  recId: number,
+  userId: string,
+  as: 'rejected' | 'ignored',
+): Promise<ClickResult> {
+  const rec = await getRecommendation(deps, recId);
+  const account = await getAccount(deps.db, rec.accountId);
+  const allowed = await checkApprover(deps, dir, account, rec, userId);
+  if (!allowed.ok) return allowed;
+  const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open', 'stale', 'failed'], as);
+  if (!won) return { ok: false, message: `Already ${rec.status}.` };
+  await audit(deps, {
+    actor: userId,
+    event: as,
+    message: `${as === 'rejected' ? 'Rejected' : 'Ignored'} by <@${userId}>`,
+    recommendationId: rec.id,
+    accountId: rec.accountId,
+  });
+  await refreshCard(deps, rec.id);
+  return { ok: true };
+}
+
+/** "Approve all" on a group card: approves every still-open item of the group, one batch. */
+export async function approveGroup(
+  deps: Deps,
+  dir: SlackDirectory,
+  recIds: number[],
+  userId: string,
+): Promise<ClickResult> {
+  const batchId = `batch-${deps.clock.now().getTime().toString(36)}-${userId}`;
+  let approved = 0;
+  let refusal: string | undefined;
+  for (const id of recIds) {
+    const r = await approveRecommendation(deps, dir, id, userId, { batchId, from: ['posted'] });
+    if (r.ok) approved += 1;
+    else if (r.message.startsWith('Sorry')) {
+      refusal = r.message;
+      break;
+    }
+  }
+  if (refusal) return { ok: false, message: refusal };
+  return { ok: true, message: `Approved ${approved} item${approved === 1 ? '' : 's'} as one batch.` };
+}
