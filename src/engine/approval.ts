@@ -5,8 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
-import type { Deps } from '../deps.js';
 import { type Account, executions, type Recommendation, recommendations } from '../db/schema.js';
+import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { UserError } from '../lib/errors.js';
 import { refreshCard } from '../slack/cards.js';
@@ -45,7 +45,10 @@ export async function checkApprover(
     return { ok: false, message: `Sorry, ${who}.` };
   }
   if ((rec.riskLevel === 'HIGH' || rec.riskLevel === 'CRITICAL') && requestedBy === userId) {
-    return { ok: false, message: 'This is a high-risk action: someone other than the requester must approve it.' };
+    return {
+      ok: false,
+      message: 'This is a high-risk action: someone other than the requester must approve it.',
+    };
   }
   return { ok: true };
 }
@@ -75,7 +78,10 @@ export async function approveRecommendation(
   const rec = await getRecommendation(deps, recId);
   const account = await getAccount(deps.db, rec.accountId);
   if (account.status !== 'verified') {
-    return { ok: false, message: `${account.name} is not verified yet: \`/spot verify ${account.name} <role-arn>\`.` };
+    return {
+      ok: false,
+      message: `${account.name} is not verified yet: \`/spot verify ${account.name} <role-arn>\`.`,
+    };
   }
   // The system actor (grace-period enforcement) acts under the account's policy, not a person.
   if (dir) {
@@ -89,7 +95,12 @@ export async function approveRecommendation(
   const dryRun = opts.shadow === true || deps.config.DRY_RUN;
 
   const queued = await deps.db.transaction(async (tx) => {
-    const won = await transitionRecommendation(tx as never, rec.id, opts.from ?? ['posted', 'open'], 'approved');
+    const won = await transitionRecommendation(
+      tx as never,
+      rec.id,
+      opts.from ?? ['posted', 'open'],
+      'approved',
+    );
     if (!won) return null;
     const [exec] = await tx
       .insert(executions)

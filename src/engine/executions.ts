@@ -7,8 +7,8 @@
 // because the world drifts between the card and the click.
 import { eq } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
+import { type Execution, executions, type recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
-import { type Execution, executions, recommendations } from '../db/schema.js';
 import { getExecutor } from '../executors/index.js';
 import type { AnyExecutor, ExecutorContext } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
@@ -38,7 +38,11 @@ export async function claimNext(deps: Deps): Promise<Execution | null> {
   return null;
 }
 
-function executorContext(deps: Deps, exec: Execution, account: Awaited<ReturnType<typeof getAccount>>): ExecutorContext {
+function executorContext(
+  deps: Deps,
+  exec: Execution,
+  account: Awaited<ReturnType<typeof getAccount>>,
+): ExecutorContext {
   const actor = exec.approvedBy ?? 'system';
   return {
     aws: deps.awsFor(account, actor),
@@ -49,14 +53,24 @@ function executorContext(deps: Deps, exec: Execution, account: Awaited<ReturnTyp
     clock: deps.clock,
     log: deps.log.child({ execution: exec.id, executor: exec.executor }),
     progress: async (message) => {
-      await audit(deps, { actor: 'system', event: 'progress', message, executionId: exec.id, accountId: account.id });
+      await audit(deps, {
+        actor: 'system',
+        event: 'progress',
+        message,
+        executionId: exec.id,
+        accountId: account.id,
+      });
     },
   };
 }
 
 /** Runs a claimed execution (status `validating`) to a final state. Never throws. */
 export async function runExecution(deps: Deps, exec: Execution): Promise<Execution> {
-  const ids = { executionId: exec.id, recommendationId: exec.recommendationId ?? undefined, accountId: exec.accountId };
+  const ids = {
+    executionId: exec.id,
+    recommendationId: exec.recommendationId ?? undefined,
+    accountId: exec.accountId,
+  };
   const say = (event: string, message: string, detail?: Record<string, unknown>) =>
     audit(deps, { actor: 'system', event, message, detail, ...ids });
   const finish = async (
@@ -111,7 +125,10 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     await say('failed', `Validation failed: ${verdict.reason}. Nothing was changed.`);
     return finish('failed', { error: verdict.reason }, 'failed');
   }
-  await say('validated', `Validated: ${executor.describe(params)} is still valid${exec.dryRun ? ' (DryRun checks passed)' : ''}`);
+  await say(
+    'validated',
+    `Validated: ${executor.describe(params)} is still valid${exec.dryRun ? ' (DryRun checks passed)' : ''}`,
+  );
 
   // 2. Execute (the mutating primitives decide dry-run themselves).
   if (exec.recommendationId) {
@@ -144,11 +161,17 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
 
   // 3. Verify the post-condition; compensate when it does not hold and the action is reversible.
   const check = executor.verify
-    ? await executor.verify(ctx, params).catch((err) => ({ ok: false as const, reason: userFacing(err, ctx) }))
+    ? await executor
+        .verify(ctx, params)
+        .catch((err) => ({ ok: false as const, reason: userFacing(err, ctx) }))
     : ({ ok: true } as const);
   if (check.ok) {
     await say('verified', `Verified: ${executor.describe(params)} done`);
-    return finish('succeeded', { actualMonthlySavings: exec.estimatedMonthlySavings ?? null }, outcomeOf(exec));
+    return finish(
+      'succeeded',
+      { actualMonthlySavings: exec.estimatedMonthlySavings ?? null },
+      outcomeOf(exec),
+    );
   }
   await say('verify_failed', `Verification failed: ${check.reason}`);
   if (executor.rollback && result.undo !== undefined) {
@@ -170,7 +193,9 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
  * Shadow IT finding, which makes it claimed rather than executed.
  */
 function outcomeOf(exec: Execution): 'executed' | 'claimed' {
-  return exec.executor === 'tag-resource' && exec.params && (exec.params as { claim?: boolean }).claim === true
+  return exec.executor === 'tag-resource' &&
+    exec.params &&
+    (exec.params as { claim?: boolean }).claim === true
     ? 'claimed'
     : 'executed';
 }
@@ -181,24 +206,45 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
   if (!exec) throw new UserError(`There is no execution ${executionId}.`);
   const executor = getExecutor(exec.executor);
   if (!executor?.rollback || exec.undo === null || exec.undo === undefined) {
-    throw new UserError(`Execution ${executionId} cannot be rolled back${executor?.rollbackNote ? `: ${executor.rollbackNote}` : ''}.`);
+    throw new UserError(
+      `Execution ${executionId} cannot be rolled back${executor?.rollbackNote ? `: ${executor.rollbackNote}` : ''}.`,
+    );
   }
   const claimed = await transitionExecution(deps.db, exec.id, ['succeeded'], 'rolling_back');
-  if (!claimed) throw new UserError(`Execution ${executionId} is ${exec.status}; only a succeeded execution can be rolled back.`);
-  const ids = { executionId: exec.id, recommendationId: exec.recommendationId ?? undefined, accountId: exec.accountId };
-  await audit(deps, { actor, event: 'rollback_requested', message: `Roll back requested by <@${actor}>`, ...ids });
+  if (!claimed)
+    throw new UserError(
+      `Execution ${executionId} is ${exec.status}; only a succeeded execution can be rolled back.`,
+    );
+  const ids = {
+    executionId: exec.id,
+    recommendationId: exec.recommendationId ?? undefined,
+    accountId: exec.accountId,
+  };
+  await audit(deps, {
+    actor,
+    event: 'rollback_requested',
+    message: `Roll back requested by <@${actor}>`,
+    ...ids,
+  });
   const account = await getAccount(deps.db, exec.accountId);
   const ctx = executorContext(deps, { ...exec, approvedBy: actor }, account);
   try {
     const summary = await executor.rollback(ctx, executor.params.parse(exec.params), exec.undo);
-    await transitionExecution(deps.db, exec.id, ['rolling_back'], 'rolled_back', { finishedAt: deps.clock.now() });
+    await transitionExecution(deps.db, exec.id, ['rolling_back'], 'rolled_back', {
+      finishedAt: deps.clock.now(),
+    });
     if (exec.recommendationId) {
       await transitionRecommendation(deps.db, exec.recommendationId, ['executed'], 'rolled_back');
     }
     await audit(deps, { actor: 'system', event: 'rolled_back', message: `Rolled back: ${summary}`, ...ids });
   } catch (err) {
     await transitionExecution(deps.db, exec.id, ['rolling_back'], 'failed', { error: describeError(err) });
-    await audit(deps, { actor: 'system', event: 'failed', message: `Rollback failed: ${userFacing(err, ctx)}`, ...ids });
+    await audit(deps, {
+      actor: 'system',
+      event: 'failed',
+      message: `Rollback failed: ${userFacing(err, ctx)}`,
+      ...ids,
+    });
   }
   await refreshCard(deps, exec.recommendationId);
 }
@@ -218,16 +264,33 @@ function userFacing(err: unknown, ctx: ExecutorContext): string {
 export async function recoverInterrupted(deps: Deps, leaseMs = 30 * 60_000): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - leaseMs);
   const stuck = (await deps.db.select().from(executions)).filter(
-    (e) => ['validating', 'executing', 'verifying', 'rolling_back'].includes(e.status) && (e.startedAt ?? cutoff) <= cutoff,
+    (e) =>
+      ['validating', 'executing', 'verifying', 'rolling_back'].includes(e.status) &&
+      (e.startedAt ?? cutoff) <= cutoff,
   );
   for (const e of stuck) {
-    const ids = { executionId: e.id, recommendationId: e.recommendationId ?? undefined, accountId: e.accountId };
+    const ids = {
+      executionId: e.id,
+      recommendationId: e.recommendationId ?? undefined,
+      accountId: e.accountId,
+    };
     if (e.status === 'validating') {
       if (await transitionExecution(deps.db, e.id, ['validating'], 'approved')) {
-        await audit(deps, { actor: 'system', event: 'requeued', message: 'Interrupted before any change; queued again', ...ids });
+        await audit(deps, {
+          actor: 'system',
+          event: 'requeued',
+          message: 'Interrupted before any change; queued again',
+          ...ids,
+        });
       }
-    } else if (await transitionExecution(deps.db, e.id, [e.status], 'failed', { error: 'interrupted by a restart', finishedAt: deps.clock.now() })) {
-      if (e.recommendationId) await transitionRecommendation(deps.db, e.recommendationId, ['approved', 'executing'], 'failed');
+    } else if (
+      await transitionExecution(deps.db, e.id, [e.status], 'failed', {
+        error: 'interrupted by a restart',
+        finishedAt: deps.clock.now(),
+      })
+    ) {
+      if (e.recommendationId)
+        await transitionRecommendation(deps.db, e.recommendationId, ['approved', 'executing'], 'failed');
       await audit(deps, {
         actor: 'system',
         event: 'failed',

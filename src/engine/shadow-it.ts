@@ -3,8 +3,8 @@
 // enforcer that acts, as `system`, on findings nobody claimed or exempted in time.
 import { and, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
-import type { Deps } from '../deps.js';
 import { type Account, exemptions, type Recommendation, recommendations } from '../db/schema.js';
+import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
 import { refreshCard } from '../slack/cards.js';
@@ -15,7 +15,9 @@ import { transitionRecommendation } from './transition.js';
 export const SHADOW_KIND = 'unauthorized-instances';
 
 /** The account's policy when the grace period ends; careful default: act in LAB, only notify in PROD. */
-export function shadowPolicy(account: Pick<Account, 'shadowItAction' | 'environment'>): 'terminate' | 'stop' | 'notify' {
+export function shadowPolicy(
+  account: Pick<Account, 'shadowItAction' | 'environment'>,
+): 'terminate' | 'stop' | 'notify' {
   return account.shadowItAction ?? (account.environment === 'LAB' ? 'terminate' : 'notify');
 }
 
@@ -41,7 +43,11 @@ export async function claimInstance(
       params: {
         claim: true,
         resourceIds: [rec.resourceId],
-        tags: { ManagedBy: 'SpotOptimizer', Owner: owner.trim(), ...(team.trim() ? { Team: team.trim() } : {}) },
+        tags: {
+          ManagedBy: 'SpotOptimizer',
+          Owner: owner.trim(),
+          ...(team.trim() ? { Team: team.trim() } : {}),
+        },
       },
     },
   });
@@ -71,7 +77,9 @@ export async function exemptInstance(
     throw new UserError('Exemption length must be a whole number of days between 1 and 3650.');
   }
   const expiresAt = days ? new Date(deps.clock.now().getTime() + days * DAY) : null;
-  const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open'], 'exempted', { exemptUntil: expiresAt });
+  const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open'], 'exempted', {
+    exemptUntil: expiresAt,
+  });
   if (!won) return { ok: false, message: `Already ${rec.status}.` };
   await deps.db.insert(exemptions).values({
     accountId: rec.accountId,

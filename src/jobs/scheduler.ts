@@ -10,7 +10,10 @@ export interface Job {
   run(deps: Deps): Promise<string | undefined>;
 }
 
-export type JobOutcome = { ran: true; summary?: string } | { ran: false; reason: 'locked' } | { ran: false; reason: 'failed'; error: unknown };
+export type JobOutcome =
+  | { ran: true; summary?: string }
+  | { ran: false; reason: 'locked' }
+  | { ran: false; reason: 'failed'; error: unknown };
 
 /** One run of a job under its lock; never throws. */
 export async function runJob(deps: Deps, job: Job): Promise<JobOutcome> {

@@ -64,16 +64,20 @@ export function diversificationCandidates(type: string, max = 15): InstanceTypeS
     c.memoryMib >= base.memoryMib &&
     c.memoryMib <= base.memoryMib * 2 &&
     c.architectures.some((a) => arch.has(a)) &&
-    (c.gpuCount > 0) === (base.gpuCount > 0) &&
+    c.gpuCount > 0 === base.gpuCount > 0 &&
     (!c.bareMetal || base.bareMetal) &&
     (!c.burstable || base.burstable) &&
     // Accelerated families (g, p, inf, trn, dl, f, vt) are not general-purpose substitutes.
-    (/^(g|p|inf|trn|dl|f|vt)\d/.test(c.type) === /^(g|p|inf|trn|dl|f|vt)\d/.test(type));
+    /^(g|p|inf|trn|dl|f|vt)\d/.test(c.type) === /^(g|p|inf|trn|dl|f|vt)\d/.test(type);
   // Same class (m, c, r, ...) first: the workload was sized for its ratio of memory to CPU.
   const klass = (t: string) => /^[a-z]+/.exec(t)?.[0]?.[0] ?? '';
   const rank = (c: InstanceTypeSpec) =>
     (klass(c.type) === klass(type) ? 0 : 10) + c.vcpus / base.vcpus + c.memoryMib / base.memoryMib;
   const candidates = [...load().values()].filter((c) => c.type !== type && fits(c));
-  candidates.sort((a, b) => rank(a) - rank(b) || a.type.localeCompare(b.type));
+  const generation = (t: string) => Number(/^[a-z]+(\d+)/.exec(t)?.[1] ?? 0);
+  // Closest size first; among equals, newer generations (better price-performance, deeper pools).
+  candidates.sort(
+    (a, b) => rank(a) - rank(b) || generation(b.type) - generation(a.type) || a.type.localeCompare(b.type),
+  );
   return [...(base.spotSupported ? [base] : []), ...candidates].slice(0, max);
 }

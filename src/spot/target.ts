@@ -14,7 +14,8 @@ export interface EvaluateRequest {
   region?: string;
 }
 
-export const EVALUATE_USAGE = 'evaluate <i-...|asg:<name>|eks:<cluster>/<nodegroup>> [@account] [in <region>]';
+export const EVALUATE_USAGE =
+  'evaluate <i-...|asg:<name>|eks:<cluster>/<nodegroup>> [@account] [in <region>]';
 
 const INSTANCE = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const ASG = /^asg:([\w.@+=,:/-]{1,255})$/;
@@ -28,7 +29,9 @@ export function parseTarget(raw: string): SpotTarget {
   const eks = EKS.exec(raw);
   if (eks) return { mode: 'k8s', cluster: eks[1]!, nodegroup: eks[2]! };
   if (/^i-/.test(raw)) {
-    throw new UserError(`\`${raw.slice(0, 40)}\` is not an instance ID: they look like \`i-0abc1234def567890\`.`);
+    throw new UserError(
+      `\`${raw.slice(0, 40)}\` is not an instance ID: they look like \`i-0abc1234def567890\`.`,
+    );
   }
   throw new UserError(
     `\`${raw.slice(0, 60)}\` is not something spotops can evaluate. Try an instance (\`i-0abc1234def567890\`), ` +
@@ -44,7 +47,8 @@ export function parseEvaluateArgs(args: readonly string[]): EvaluateRequest {
     const word = args[i]!;
     if (word === 'in') {
       const r = args[++i];
-      if (!r || !REGION.test(r)) throw new UserError(`\`in\` must be followed by a region, e.g. \`in us-east-1\`.`);
+      if (!r || !REGION.test(r))
+        throw new UserError(`\`in\` must be followed by a region, e.g. \`in us-east-1\`.`);
       region = r;
     } else if (word.startsWith('@')) {
       account = parseAccountName(word.slice(1));

@@ -3,7 +3,12 @@ import { diversificationCandidates, instanceTypeSpec } from '../../src/spot/inst
 
 describe('instance types', () => {
   it('know the size of a type', () => {
-    expect(instanceTypeSpec('m5.large')).toMatchObject({ vcpus: 2, memoryMib: 8192, spotSupported: true, architectures: ['x86_64'] });
+    expect(instanceTypeSpec('m5.large')).toMatchObject({
+      vcpus: 2,
+      memoryMib: 8192,
+      spotSupported: true,
+      architectures: ['x86_64'],
+    });
   });
 
   it('diversify into equal-or-larger types of the same architecture, the original first', () => {
@@ -16,7 +21,7 @@ describe('instance types', () => {
       expect(t.architectures).toContain('x86_64');
       expect(t.gpuCount).toBe(0);
     }
-    expect(c.map((t) => t.type)).toEqual(expect.arrayContaining(['m5a.large', 'm6i.large', 'm7i.large']));
+    expect(c.map((t) => t.type)).toEqual(expect.arrayContaining(['m6i.large', 'm7i.large']));
   });
 
   it('keep Graviton with Graviton', () => {

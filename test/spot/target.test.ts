@@ -9,7 +9,11 @@ describe('evaluate targets', () => {
 
   it('read asg: and eks: prefixes', () => {
     expect(parseTarget('asg:web-prod')).toEqual({ mode: 'asg', groupName: 'web-prod' });
-    expect(parseTarget('eks:prod/general-a')).toEqual({ mode: 'k8s', cluster: 'prod', nodegroup: 'general-a' });
+    expect(parseTarget('eks:prod/general-a')).toEqual({
+      mode: 'k8s',
+      cluster: 'prod',
+      nodegroup: 'general-a',
+    });
   });
 
   it('take an account and a region in any order', () => {
