@@ -176,6 +176,7 @@ describe('unauthorized-instances', () => {
     expect(findings.map((f) => f.resourceId).sort()).toEqual([
       'i-0asg',
       'i-0eks',
+      'i-0exempt',
       'i-0expiredexempt',
       'i-0k8s',
     ]);
