@@ -1,6 +1,8 @@
 // Scanner: the account's own EBS snapshots older than SNAPSHOT_MIN_AGE_DAYS that nothing uses:
 // no own AMI (including disabled and deprecated ones) and no launch template version (any
 // version: an Auto Scaling group may pin an old one) names them in a block device mapping.
+// Snapshots whose retention another system owns (Data Lifecycle Manager, AWS Backup) are left
+// to that system.
 import {
   type EC2Client,
   paginateDescribeImages,
@@ -13,6 +15,12 @@ import { DAY } from '../lib/clock.js';
 import { mapLimit } from '../lib/retry.js';
 import { SNAPSHOT_STANDARD_GB_MONTH, snapshotMonthlyUsd } from '../pricing/storage.js';
 import type { Finding, ScanContext, Scanner } from './types.js';
+
+/** Tag keys (prefixes) of snapshots kept by a lifecycle policy or a backup plan. */
+const MANAGED_TAG_PREFIXES = ['aws:dlm:', 'dlm:managed', 'aws:backup:'];
+
+const lifecycleManaged = (tags: Record<string, string>): boolean =>
+  Object.keys(tags).some((k) => MANAGED_TAG_PREFIXES.some((p) => k.startsWith(p)));
 
 /** Launch templates described at once; keeps a big account under the EC2 API rate limit. */
 const TEMPLATE_CONCURRENCY = 3;
@@ -42,12 +50,13 @@ export const oldEbsSnapshots: Scanner = {
       if (!s.SnapshotId || !s.StartTime || s.State !== 'completed') continue;
       const ageDays = (now.getTime() - s.StartTime.getTime()) / DAY;
       if (ageDays <= config.SNAPSHOT_MIN_AGE_DAYS || usedBy.has(s.SnapshotId)) continue;
+      const tags = tagMap(s.Tags);
+      if (lifecycleManaged(tags)) continue;
 
       const sizeGiB = s.VolumeSize ?? 0;
       const tier = s.StorageTier ?? 'standard';
       const monthly = snapshotMonthlyUsd(region, sizeGiB, tier);
       const rate = tier === 'archive' ? 'archive-tier' : 'standard-tier';
-      const tags = tagMap(s.Tags);
       findings.push({
         scanner: 'old-ebs-snapshots',
         accountId: account.id,

@@ -61,6 +61,16 @@ describe('old-ebs-snapshots', () => {
           snapshot('snap-0launchtemplate', 90),
           snapshot('snap-0pending', 60, { State: 'pending', Progress: '40%' }),
           snapshot('snap-0archived', 400, { StorageTier: 'archive', VolumeSize: 200 }),
+          // retention owned by a Data Lifecycle Manager policy / an AWS Backup plan
+          snapshot('snap-0dlm', 100, {
+            Tags: [
+              { Key: 'dlm:managed', Value: 'true' },
+              { Key: 'aws:dlm:lifecycle-policy-id', Value: 'policy-0abc' },
+            ],
+          }),
+          snapshot('snap-0backup', 100, {
+            Tags: [{ Key: 'aws:backup:source-resource', Value: 'vol-0src:abc' }],
+          }),
         ],
       });
     ec2.on(DescribeImagesCommand).resolves({
@@ -111,7 +121,7 @@ describe('old-ebs-snapshots', () => {
       .resolves({ LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0empty', VersionNumber: 1 }] });
   }
 
-  it('reports old completed snapshots that no AMI or launch template uses', async () => {
+  it('reports old completed snapshots that no AMI, launch template or lifecycle policy uses', async () => {
     mockAccount();
     const findings = await oldEbsSnapshots.scan(scanContext(t.db, account));
 
