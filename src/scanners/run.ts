@@ -136,6 +136,8 @@ async function runOne(
     .returning({ id: scanRuns.id });
   const scanRunId = row!.id;
   const base = { scanRunId, accountId: account.id, region, scanner: scanner.kind };
+  // Filled as rows are written, so rows opened before a failure are still reported.
+  const opened: Recommendation[] = [];
 
   try {
     const findings = await scanner.scan({
@@ -155,7 +157,7 @@ async function runOne(
         );
       }
     }
-    const opened = await upsertFindings(deps, findings);
+    await upsertFindings(deps, findings, opened);
     const resolved = await resolveUnseen(deps, { account, region, kind: scanner.kind }, findings, startedAt);
     await db
       .update(scanRuns)
@@ -175,7 +177,7 @@ async function runOne(
       .where(eq(scanRuns.id, scanRunId));
     return {
       run: { ...base, status: 'failed', findings: 0, error },
-      opened: [],
+      opened,
       resolved: [],
       failure: { accountId: account.id, accountName: account.name, region, scanner: scanner.kind, error },
     };
@@ -186,12 +188,16 @@ const fingerprintOf = (f: Finding) => fingerprint(f.scanner, String(f.accountId)
 
 /**
  * INSERT ... ON CONFLICT (fingerprint) DO UPDATE, one finding at a time, so concurrent scans
- * cannot duplicate a recommendation. Returns the rows that now need a card: new ones and ones
- * reopened from `resolved`.
+ * cannot duplicate a recommendation. Appends to `opened` the rows that now need a card: new
+ * ones and ones reopened from `resolved`.
  */
-async function upsertFindings(deps: ScanDeps, findings: readonly Finding[]): Promise<Recommendation[]> {
+async function upsertFindings(
+  deps: ScanDeps,
+  findings: readonly Finding[],
+  opened: Recommendation[],
+): Promise<void> {
   const { db } = deps;
-  if (findings.length === 0) return [];
+  if (findings.length === 0) return;
   const now = deps.clock.now();
   const fps = findings.map(fingerprintOf);
   const before = new Map(
@@ -209,7 +215,6 @@ async function upsertFindings(deps: ScanDeps, findings: readonly Finding[]): Pro
   const follow = (column: string) =>
     sql`case when ${refreshed} then ${sql.raw(`excluded."${column}"`)} else ${sql.raw(`"recommendations"."${column}"`)} end`;
 
-  const opened: Recommendation[] = [];
   const seen = new Set<string>();
   for (const [i, f] of findings.entries()) {
     const fp = fps[i]!;
@@ -269,7 +274,6 @@ async function upsertFindings(deps: ScanDeps, findings: readonly Finding[]): Pro
       );
     }
   }
-  return opened;
 }
 
 /**
