@@ -1,0 +1,136 @@
+// Scanner: the account's own EBS snapshots older than SNAPSHOT_MIN_AGE_DAYS that nothing uses:
+// no own AMI (including disabled and deprecated ones) and no launch template version (any
+// version: an Auto Scaling group may pin an old one) names them in a block device mapping.
+// Snapshots whose retention another system owns (Data Lifecycle Manager, AWS Backup) are left
+// to that system.
+import {
+  type EC2Client,
+  paginateDescribeImages,
+  paginateDescribeLaunchTemplates,
+  paginateDescribeLaunchTemplateVersions,
+  paginateDescribeSnapshots,
+} from '@aws-sdk/client-ec2';
+import { collect, tagMap } from '../aws/paginate.js';
+import { DAY } from '../lib/clock.js';
+import { mapLimit } from '../lib/retry.js';
+import { SNAPSHOT_STANDARD_GB_MONTH, snapshotMonthlyUsd } from '../pricing/storage.js';
+import type { Finding, ScanContext, Scanner } from './types.js';
+
+/** Tag keys (prefixes) of snapshots kept by a lifecycle policy or a backup plan. */
+const MANAGED_TAG_PREFIXES = ['aws:dlm:', 'dlm:managed', 'aws:backup:'];
+
+const lifecycleManaged = (tags: Record<string, string>): boolean =>
+  Object.keys(tags).some((k) => MANAGED_TAG_PREFIXES.some((p) => k.startsWith(p)));
+
+/** Launch templates described at once; keeps a big account under the EC2 API rate limit. */
+const TEMPLATE_CONCURRENCY = 3;
+
+export const oldEbsSnapshots: Scanner = {
+  kind: 'old-ebs-snapshots',
+  permissions: [
+    'ec2:DescribeSnapshots',
+    'ec2:DescribeImages',
+    'ec2:DescribeLaunchTemplates',
+    'ec2:DescribeLaunchTemplateVersions',
+  ],
+  async scan(ctx: ScanContext): Promise<Finding[]> {
+    const { account, region, config } = ctx;
+    const client = ctx.aws.ec2(region);
+    const snapshots = await collect(
+      paginateDescribeSnapshots({ client }, { OwnerIds: ['self'] }),
+      (p) => p.Snapshots,
+    ).catch((cause: unknown) => {
+      throw new Error(`describing own EBS snapshots in ${region}`, { cause });
+    });
+    const { usedBy, imageCount, templateCount } = await snapshotReferences(client, region);
+
+    const now = ctx.clock.now();
+    const findings: Finding[] = [];
+    for (const s of snapshots) {
+      if (!s.SnapshotId || !s.StartTime || s.State !== 'completed') continue;
+      const ageDays = (now.getTime() - s.StartTime.getTime()) / DAY;
+      if (ageDays <= config.SNAPSHOT_MIN_AGE_DAYS || usedBy.has(s.SnapshotId)) continue;
+      const tags = tagMap(s.Tags);
+      if (lifecycleManaged(tags)) continue;
+
+      const sizeGiB = s.VolumeSize ?? 0;
+      const tier = s.StorageTier ?? 'standard';
+      const monthly = snapshotMonthlyUsd(region, sizeGiB, tier);
+      const rate = tier === 'archive' ? 'archive-tier' : 'standard-tier';
+      findings.push({
+        scanner: 'old-ebs-snapshots',
+        accountId: account.id,
+        region,
+        resourceId: s.SnapshotId,
+        title: `EBS snapshot ${s.SnapshotId} (${sizeGiB} GiB) is ${Math.floor(ageDays)} days old and used by no AMI or launch template`,
+        evidence: {
+          snapshotId: s.SnapshotId,
+          name: tags.Name ?? null,
+          description: s.Description ?? null,
+          sourceVolumeId: s.VolumeId ?? null,
+          volumeSizeGiB: sizeGiB,
+          storageTier: tier,
+          encrypted: s.Encrypted ?? false,
+          startTime: s.StartTime.toISOString(),
+          ageDays: Math.floor(ageDays),
+          thresholdDays: config.SNAPSHOT_MIN_AGE_DAYS,
+          checkedImages: imageCount,
+          checkedLaunchTemplates: templateCount,
+          tags,
+          pricing:
+            `upper bound: full volume size ${sizeGiB} GiB x ${rate} list price` +
+            `${tier === 'archive' ? '' : ` ($${SNAPSHOT_STANDARD_GB_MONTH[region] ?? SNAPSHOT_STANDARD_GB_MONTH.default}/GB-month)`}; ` +
+            'snapshots are incremental, so the real saving is usually less',
+          savingsIsUpperBound: true,
+        },
+        monthlySavingsUsd: monthly,
+        riskLevel: 'MEDIUM', // deleting a snapshot cannot be undone
+        proposal: { executor: 'delete-ebs-snapshot', params: { snapshotId: s.SnapshotId } },
+      });
+    }
+    return findings;
+  },
+};
+
+/** Snapshot ids used by own AMIs (any state) or by any version of any launch template. */
+async function snapshotReferences(
+  client: EC2Client,
+  region: string,
+): Promise<{ usedBy: Set<string>; imageCount: number; templateCount: number }> {
+  const usedBy = new Set<string>();
+  const note = (snapshotId: string | undefined) => {
+    if (snapshotId) usedBy.add(snapshotId);
+  };
+
+  const images = await collect(
+    paginateDescribeImages({ client }, { Owners: ['self'], IncludeDeprecated: true, IncludeDisabled: true }),
+    (p) => p.Images,
+  ).catch((cause: unknown) => {
+    throw new Error(`describing own AMIs in ${region}`, { cause });
+  });
+  for (const image of images) {
+    for (const m of image.BlockDeviceMappings ?? []) note(m.Ebs?.SnapshotId);
+  }
+
+  const templates = await collect(
+    paginateDescribeLaunchTemplates({ client }, {}),
+    (p) => p.LaunchTemplates,
+  ).catch((cause: unknown) => {
+    throw new Error(`describing launch templates in ${region}`, { cause });
+  });
+  await mapLimit(templates, TEMPLATE_CONCURRENCY, async (t) => {
+    if (!t.LaunchTemplateId) return;
+    const versions = await collect(
+      paginateDescribeLaunchTemplateVersions({ client }, { LaunchTemplateId: t.LaunchTemplateId }),
+      (p) => p.LaunchTemplateVersions,
+    ).catch((cause: unknown) => {
+      throw new Error(`describing versions of launch template ${t.LaunchTemplateId} in ${region}`, { cause });
+    });
+    for (const v of versions) {
+      for (const m of v.LaunchTemplateData?.BlockDeviceMappings ?? []) {
+        note(m.Ebs?.SnapshotId);
+      }
+    }
+  });
+  return { usedBy, imageCount: images.length, templateCount: templates.length };
+}
