@@ -69,7 +69,6 @@ export function awsError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name, $fault: 'client' });
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any EC2 command class.
 type CommandClass = new (input: any) => any;
 
 /** Answers `DryRun: true` requests for these commands with DryRunOperation (allowed). */
