@@ -89,7 +89,10 @@ export interface SentCommand {
 /** Every command the mock received, in order: `{ name: 'ReleaseAddress', input }`. */
 export function sent(mock: AwsClientStub<EC2Client>): SentCommand[] {
   return mock.calls().map((call) => {
-    const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+    const command = call.args[0] as unknown as {
+      constructor: { name: string };
+      input: Record<string, unknown>;
+    };
     return { name: command.constructor.name.replace(/Command$/, ''), input: command.input };
   });
 }

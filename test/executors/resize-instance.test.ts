@@ -16,7 +16,7 @@ const params = resizeInstance.params.parse({ instanceId: 'i-0abc', targetType: '
 const liveSteps = () =>
   liveMutations(ec2).map((c) =>
     c.name === 'ModifyInstanceAttribute'
-      ? `Modify:${(c.input as ModifyInstanceAttributeCommandInput).InstanceType?.Value}`
+      ? `Modify:${(c.input as unknown as ModifyInstanceAttributeCommandInput).InstanceType?.Value}`
       : c.name,
   );
 
