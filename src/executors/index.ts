@@ -1,8 +1,29 @@
 // The executor registry: kind -> executor. Explicit, so a reader sees every action the bot can
 // take in one place; the CloudFormation write policy is derived from it.
+import { createSnapshotExecutor } from './create-snapshot.js';
+import { deleteEbsSnapshot } from './delete-ebs-snapshot.js';
+import { deleteEbsVolume } from './delete-ebs-volume.js';
+import { modifyEbsVolume } from './modify-ebs-volume.js';
+import { releaseElasticIp } from './release-elastic-ip.js';
+import { resizeInstance } from './resize-instance.js';
+import { startInstance } from './start-instance.js';
+import { stopInstance } from './stop-instance.js';
+import { tagResource } from './tag-resource.js';
+import { terminateInstance } from './terminate-instance.js';
 import type { AnyExecutor } from './types.js';
 
-export const executors = {} as const satisfies Record<string, AnyExecutor>;
+export const executors = {
+  'release-elastic-ip': releaseElasticIp,
+  'delete-ebs-volume': deleteEbsVolume,
+  'delete-ebs-snapshot': deleteEbsSnapshot,
+  'create-snapshot': createSnapshotExecutor,
+  'stop-instance': stopInstance,
+  'start-instance': startInstance,
+  'terminate-instance': terminateInstance,
+  'tag-resource': tagResource,
+  'modify-ebs-volume': modifyEbsVolume,
+  'resize-instance': resizeInstance,
+} as const satisfies Record<string, AnyExecutor>;
 
 export type ExecutorKind = keyof typeof executors;
 

@@ -4,13 +4,15 @@
 import type { z } from 'zod';
 import type { AccountAccess } from '../aws/clients.js';
 import type { MutationContext } from '../aws/dry-run.js';
+import type { WaitContext } from '../aws/waiters.js';
 import type { Account, RiskLevel } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 
 export type Verdict = { ok: true } | { ok: false; reason: string; stale?: boolean };
 
-export interface ExecutorContext extends MutationContext {
+/** `waits` (optional) overrides how long executors wait for EC2 state changes; tests make it tiny. */
+export interface ExecutorContext extends MutationContext, WaitContext {
   /** Clients acting in the target account as the approver (STS session name = actor). */
   aws: AccountAccess;
   account: Pick<Account, 'id' | 'name' | 'environment' | 'awsAccountId'>;

@@ -1,0 +1,156 @@
+// Holds every executor to its contract: permissions, a zod schema, rollback iff reversible, and
+// declared IAM actions that cover every EC2 command it actually sends across its whole life
+// (validate -> execute -> verify -> rollback), checked against a permissive mocked world.
+import {
+  CreateSnapshotCommand,
+  CreateTagsCommand,
+  CreateVolumeCommand,
+  DeleteSnapshotCommand,
+  DeleteTagsCommand,
+  DeleteVolumeCommand,
+  DescribeAddressesCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  DescribeTagsCommand,
+  DescribeVolumesCommand,
+  DescribeVolumesModificationsCommand,
+  EC2Client,
+  ModifyVolumeCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { executorPermissions, executors, getExecutor } from '../../src/executors/index.js';
+import type { AnyExecutor } from '../../src/executors/types.js';
+import { allowDryRun, iamActionsSent, makeContext } from './context.js';
+import { type FakeInstance, fakeInstance } from './fake-instance.js';
+
+const ec2 = mockClient(EC2Client);
+
+/** A realistic params value per kind, and the instance state its validate expects. */
+const samples: Record<keyof typeof executors, { params: unknown; instanceState?: 'stopped' }> = {
+  'release-elastic-ip': { params: { allocationId: 'eipalloc-1', publicIp: '52.1.2.3' } },
+  'delete-ebs-volume': { params: { volumeId: 'vol-1' } },
+  'delete-ebs-snapshot': { params: { snapshotId: 'snap-1' } },
+  'create-snapshot': { params: { volumeId: 'vol-1' } },
+  'stop-instance': { params: { instanceId: 'i-0abc', requireUnauthorized: true } },
+  'start-instance': { params: { instanceId: 'i-0abc' }, instanceState: 'stopped' },
+  'terminate-instance': { params: { instanceId: 'i-0abc', requireUnauthorized: true } },
+  'tag-resource': { params: { resourceIds: ['i-0abc'], tags: { Owner: 'alice' } } },
+  'modify-ebs-volume': { params: { volumeId: 'vol-1' } },
+  'resize-instance': { params: { instanceId: 'i-0abc', targetType: 'm5.large' } },
+};
+
+let world: FakeInstance;
+beforeEach(() => {
+  ec2.reset();
+  world = fakeInstance(ec2);
+  ec2
+    .on(DescribeAddressesCommand)
+    .resolves({ Addresses: [{ AllocationId: 'eipalloc-1', PublicIp: '52.1.2.3' }] });
+  ec2.on(DescribeVolumesCommand).resolves({
+    Volumes: [
+      {
+        VolumeId: 'vol-1',
+        State: 'available',
+        VolumeType: 'gp2',
+        Size: 10,
+        Iops: 100,
+        AvailabilityZone: 'us-east-1a',
+      },
+    ],
+  });
+  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1', State: 'completed' }] });
+  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+  ec2.on(DescribeTagsCommand).resolves({ Tags: [] });
+  ec2.on(DescribeVolumesModificationsCommand).resolves({ VolumesModifications: [] });
+  allowDryRun(
+    ec2,
+    ReleaseAddressCommand,
+    CreateSnapshotCommand,
+    DeleteSnapshotCommand,
+    DeleteVolumeCommand,
+    CreateVolumeCommand,
+    CreateTagsCommand,
+    DeleteTagsCommand,
+    ModifyVolumeCommand,
+  );
+  ec2.on(CreateSnapshotCommand, { DryRun: false }).resolves({ SnapshotId: 'snap-1', State: 'pending' });
+  ec2.on(CreateVolumeCommand, { DryRun: false }).resolves({ VolumeId: 'vol-1', State: 'creating' });
+});
+afterEach(() => ec2.reset());
+
+describe('executor registry', () => {
+  const entries = Object.entries(executors as Record<string, AnyExecutor>);
+
+  it('holds the ten executors, each under its own kind', () => {
+    expect(Object.keys(executors).sort()).toEqual(Object.keys(samples).sort());
+    for (const [kind, executor] of entries) {
+      expect(executor.kind).toBe(kind);
+      expect(getExecutor(kind)).toBe(executor);
+    }
+    expect(getExecutor('no-such-kind')).toBeUndefined();
+  });
+
+  it.each(entries)(
+    '%s declares EC2 permissions and a zod schema that accepts its sample',
+    (kind, executor) => {
+      expect(executor.permissions.length).toBeGreaterThan(0);
+      for (const p of executor.permissions) expect(p).toMatch(/^ec2:[A-Z][A-Za-z]+$/);
+      expect(executor.params).toBeInstanceOf(z.ZodType);
+      expect(executor.params.safeParse(samples[kind as keyof typeof samples].params).success).toBe(true);
+      expect(executor.params.safeParse({}).success).toBe(false);
+    },
+  );
+
+  it.each(entries)(
+    '%s has a rollback exactly when it does not declare itself irreversible',
+    (_kind, executor) => {
+      expect(typeof executor.rollback === 'function').toBe(!executor.rollbackNote);
+    },
+  );
+
+  it.each(entries)(
+    '%s describes itself in one line and rates risk for both environments',
+    (kind, executor) => {
+      const params = executor.params.parse(samples[kind as keyof typeof samples].params);
+      const line = executor.describe(params);
+      expect(line.length).toBeGreaterThan(5);
+      expect(line).not.toContain('\n');
+      const lab = executor.risk(params, { environment: 'LAB' });
+      const prod = executor.risk(params, { environment: 'PROD' });
+      const order = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+      expect(order).toContain(lab);
+      expect(order.indexOf(prod)).toBeGreaterThanOrEqual(order.indexOf(lab));
+    },
+  );
+
+  it.each(entries)(
+    '%s declares every EC2 action it sends, and no action it never needs',
+    async (kind, executor) => {
+      const sample = samples[kind as keyof typeof samples];
+      if (sample.instanceState) world.setState(sample.instanceState);
+      const params = executor.params.parse(sample.params);
+      const ctx = makeContext();
+      expect(await executor.validate(ctx, params)).toEqual({ ok: true });
+      const { undo } = await executor.execute(ctx, params);
+      await executor.verify?.(ctx, params);
+      if (executor.rollback) await executor.rollback(ctx, params, undo);
+
+      const used = iamActionsSent(ec2);
+      const missing = used.filter((action) => !executor.permissions.includes(action));
+      expect(missing).toEqual([]);
+      // Tagging on create (TagSpecifications) needs ec2:CreateTags without a CreateTags call.
+      const unused = executor.permissions.filter((p) => !used.includes(p) && p !== 'ec2:CreateTags');
+      expect(unused).toEqual([]);
+    },
+  );
+
+  it('lists every declared permission once, sorted, for the CloudFormation write policy', () => {
+    const all = executorPermissions();
+    expect(all).toEqual([...new Set(all)].sort());
+    expect(all).toContain('ec2:ReleaseAddress');
+    expect(all).toContain('ec2:TerminateInstances');
+  });
+});
