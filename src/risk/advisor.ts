@@ -95,7 +95,12 @@ export class SpotAdvisor {
       for (let i = 0; i < this.snapshot.types.length; i++) {
         const c = bands[i];
         if (c === undefined || c === '.') continue;
-        yield { region, instanceType: this.snapshot.types[i]!, band: Number(c), savingsPercent: savings[i] ?? 0 };
+        yield {
+          region,
+          instanceType: this.snapshot.types[i]!,
+          band: Number(c),
+          savingsPercent: savings[i] ?? 0,
+        };
       }
     }
   }

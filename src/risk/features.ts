@@ -77,7 +77,7 @@ export function writeFeatures(s: PoolSnapshot, out: Float32Array, row: number): 
 /** Row-major feature matrix for a batch. */
 export function featureMatrix(snapshots: readonly PoolSnapshot[]): Float32Array {
   const out = new Float32Array(snapshots.length * FEATURE_COUNT);
-  snapshots.forEach((s, i) => writeFeatures(s, out, i));
+  for (let i = 0; i < snapshots.length; i++) writeFeatures(snapshots[i]!, out, i);
   return out;
 }
 

@@ -20,7 +20,6 @@ export const LOGIT_NAME = 'logit';
 
 // onnx.proto enums
 const FLOAT = 1; // TensorProto.DataType
-const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
 const ATTR_FLOATS = 6;
@@ -122,7 +121,12 @@ export function encodeOnnx(model: TreeEnsemble, info: OnnxModelInfo): Uint8Array
       attr(n, 'nodes_falsenodeids', ATTR_INTS, (a) => a.packedInts(8, f.falseIds));
       attr(n, 'target_treeids', ATTR_INTS, (a) => a.packedInts(8, f.targetTreeIds));
       attr(n, 'target_nodeids', ATTR_INTS, (a) => a.packedInts(8, f.targetNodeIds));
-      attr(n, 'target_ids', ATTR_INTS, (a) => a.packedInts(8, f.targetTreeIds.map(() => 0)));
+      attr(n, 'target_ids', ATTR_INTS, (a) =>
+        a.packedInts(
+          8,
+          f.targetTreeIds.map(() => 0),
+        ),
+      );
       attr(n, 'target_weights', ATTR_FLOATS, (a) => a.packedFloats(7, f.targetWeights));
     });
     g.message(1, (n) => {

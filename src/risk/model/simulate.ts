@@ -8,9 +8,10 @@
 // often each kind of pool is drawn; the draw oversamples stressed pools so the trees see them.
 // Hour and weekday have no effect in this simulation (no public evidence to set one); they are
 // features so that real interruption events, once recorded, can teach them.
+
+import { DAY, HOUR } from '../../lib/clock.js';
 import { BAND_MONTHLY_RATE, type SpotAdvisor } from '../advisor.js';
 import { FEATURE_COUNT, type PoolSnapshot, priceStats, writeFeatures } from '../features.js';
-import { DAY, HOUR } from '../../lib/clock.js';
 import type { Prng } from './prng.js';
 
 /** A real moment of a real Spot price series: price relative to its mean, trend, volatility. */

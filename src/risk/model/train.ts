@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ADVISOR_SNAPSHOT_FILE, type AdvisorSnapshot, SpotAdvisor } from '../advisor.js';
 import { riskAssetPath } from '../assets.js';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_UNITS } from '../features.js';
+import { COMMITTED_MODEL_VERSION, modelFileName } from './files.js';
 import { DEFAULT_GBDT, type GbdtConfig, stripBins, trainGbdt } from './gbdt.js';
 import { averagePrecision, bestF1Threshold, f1Macro } from './metrics.js';
 import { encodeOnnx, INPUT_NAME, IR_VERSION, ML_OPSET, ONNX_OPSET, OUTPUT_NAME } from './onnx.js';
@@ -26,15 +27,12 @@ export interface TrainOptions {
 
 /** The configuration of the committed model; `spotops train-model` uses it unless told otherwise. */
 export const COMMITTED_TRAINING: TrainOptions = {
-  version: '1.0.0',
+  version: COMMITTED_MODEL_VERSION,
   seed: 20251124,
   rows: 40_000,
   holdout: 0.25,
   gbdt: DEFAULT_GBDT,
 };
-
-export const modelFileName = (version: string) => `spotops-risk-${version}.onnx`;
-export const cardFileName = (version: string) => `spotops-risk-${version}.card.json`;
 
 export interface ScorerMetrics {
   prAuc: number;
@@ -126,7 +124,8 @@ export function trainRiskModel(options: TrainOptions = COMMITTED_TRAINING): Trai
   const dataSha256 = sha256(inputs.map((i) => i.sha256).join('\n'));
   const onnx = encodeOnnx(ensemble, {
     version: options.version,
-    description: 'spotops Spot interruption risk: P(interrupted within 60 minutes), labels simulated from Spot Advisor bands',
+    description:
+      'spotops Spot interruption risk: P(interrupted within 60 minutes), labels simulated from Spot Advisor bands',
     metadata: {
       version: options.version,
       feature_names: FEATURE_NAMES.join(','),
@@ -227,7 +226,7 @@ ${row('pool interrupted in the last 7 days', m.baselines.interruptedLast7d)}
 ${row('always low', m.baselines.alwaysLow)}
 ${row('the simulation itself (ceiling)', m.simulationCeiling)}
 
-At the product's HIGH threshold (score > 0.5) the model's F1-macro is ${pct(m.model.f1MacroAtHigh)}.
+At the product's HIGH threshold (score 0.5 and above) the model's F1-macro is ${pct(m.model.f1MacroAtHigh)}.
 
 **Real interruption events:** ${card.realInterruptionEvents.count}. ${card.realInterruptionEvents.note}
 
