@@ -130,7 +130,8 @@ export function priceStats(series: readonly PricePoint[], at: Date): PriceStats 
     if (p !== undefined) samples.push(p);
   }
   let volatility7d = 0;
-  if (samples.length >= 2) {
+  // A constant price is exactly calm (the mean of equal floats need not equal them).
+  if (samples.length >= 2 && Math.min(...samples) !== Math.max(...samples)) {
     const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
     const variance = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / samples.length;
     volatility7d = mean > 0 ? Math.sqrt(variance) / mean : 0;
