@@ -96,22 +96,25 @@ export function simulateRows(
   for (let i = 0; i < rows; i++) {
     const pool = pools[rng.int(pools.length)]!;
     const band = pool.band;
-    // Stressed pools (capacity pressure): more likely in the higher bands.
-    const stress = rng.bernoulli(0.15 + 0.07 * band) ? rng.uniform(0.05, 1) : 0;
+    // Stressed pools (capacity pressure), more likely in the higher bands. Each factor takes its
+    // own random share of the stress so the trees also see uneven combinations (many
+    // interruptions at a steady price, a price spike without interruptions, ...).
+    const stress = rng.bernoulli(0.25 + 0.08 * band) ? rng.uniform(0.05, 1) : 0;
+    const share = () => stress * rng.uniform(0, 1.5);
     const ctx = contexts[rng.int(contexts.length)]!;
     const baseRatio = clamp(1 - pool.savingsPercent / 100, 0.05, 2);
-    const ratio = clamp(baseRatio * ctx.relativePrice * (1 + stress * rng.uniform(0, 1)), 0.02, 2);
-    const interruptions7d = rng.poisson(stress * (0.5 + 0.6 * band));
+    const ratio = clamp(baseRatio * ctx.relativePrice * (1 + 0.8 * share()), 0.02, 2);
+    const interruptions7d = rng.poisson(share() * (0.5 + 0.6 * band));
     const snapshot: PoolSnapshot = {
       advisorBand: band,
       at: new Date(SIMULATION_START + rng.int(365 * 24) * HOUR + rng.int(60) * 60_000),
       spotPrice: ratio,
       onDemandPrice: 1,
-      priceTrend24h: ctx.trend24h + stress * rng.uniform(0, 0.3) * (rng.bernoulli(0.8) ? 1 : -1),
-      priceVolatility7d: ctx.volatility7d + stress * rng.uniform(0, 0.12),
+      priceTrend24h: ctx.trend24h + 0.25 * share() * (rng.bernoulli(0.8) ? 1 : -1),
+      priceVolatility7d: ctx.volatility7d + 0.08 * share(),
       interruptions7d,
-      rebalances7d: rng.poisson(stress * (1 + 0.8 * band)),
-      interruptions30d: interruptions7d + rng.poisson(stress * (1 + band) + 0.05 * band),
+      rebalances7d: rng.poisson(share() * (1 + 0.8 * band)),
+      interruptions30d: interruptions7d + rng.poisson(share() * (1 + band) + 0.05 * band),
     };
     writeFeatures(snapshot, x, i);
     // The label is drawn from the float32 features the model sees, not the float64 draws.

@@ -184,8 +184,10 @@ poisoned pool is HIGH whatever the score.
 There is no public per-pool interruption history, and the bot has recorded no interruptions of its own yet, so
 **every label is simulated**. Each training row is a pool drawn from the shipped Spot Advisor snapshot (its real
 band and real savings) with a real moment of a real Spot price series (m5.large, us-east-1, Jan-Feb 2021) and a
-simulated "stress" level that raises the price ratio, trend, volatility and the counts of recent interruptions
-and rebalance recommendations. The label is drawn from an hourly hazard:
+simulated "stress" level, of which each factor (price ratio, trend, volatility, counts of recent interruptions and
+rebalance recommendations) takes its own random share; stressed pools are oversampled so the trees see them. The
+label is drawn from an hourly hazard that depends on the features only (so the oversampling does not bias
+P(label | features)):
 
 - base hazard = -ln(1 - monthly rate of the band) / 720 h, with monthly rates 2.5%, 7.5%, 12.5%, 17.5%, 25% for
   the bands <5%, 5-10%, 10-15%, 15-20%, >20%;
