@@ -27,7 +27,9 @@ describe('gradient-boosted trees', () => {
     const p = evaluateEnsemble(model, Float32Array.from([0.5, 0.9, 0.5, 0.2]), 2);
     expect(p[0]!).toBeGreaterThan(0.75);
     expect(p[1]!).toBeLessThan(0.15);
-    const splitFeatures = new Set(model.trees.flatMap((t) => t.filter((nd) => !nd.leaf).map((nd) => nd.feature)));
+    const splitFeatures = new Set(
+      model.trees.flatMap((t) => t.filter((nd) => !nd.leaf).map((nd) => nd.feature)),
+    );
     expect(splitFeatures.has(1)).toBe(true);
     expect(model.trees[0]![0]!.feature).toBe(1);
   });

@@ -14,7 +14,9 @@ describe('protobuf writer', () => {
     // field 1 varint 150 -> 08 96 01 (the protobuf documentation example)
     expect(Array.from(new ProtoWriter().int(1, 150).finish())).toEqual([0x08, 0x96, 0x01]);
     // field 2 string "testing" -> 12 07 74 65 73 74 69 6e 67
-    expect(Buffer.from(new ProtoWriter().string(2, 'testing').finish()).toString('hex')).toBe('120774657374696e67');
+    expect(Buffer.from(new ProtoWriter().string(2, 'testing').finish()).toString('hex')).toBe(
+      '120774657374696e67',
+    );
     // field 3 message { field 1 = 150 } -> 1a 03 08 96 01
     expect(Array.from(new ProtoWriter().message(3, (m) => m.int(1, 150)).finish())).toEqual([
       0x1a, 0x03, 0x08, 0x96, 0x01,
@@ -60,7 +62,11 @@ describe('ONNX tree encoding', () => {
   };
 
   it('decodes the trees, base score and metadata it encoded', () => {
-    const bytes = encodeOnnx(ensemble, { version: '9.9.9', description: 'd', metadata: { version: '9.9.9', k: 'v' } });
+    const bytes = encodeOnnx(ensemble, {
+      version: '9.9.9',
+      description: 'd',
+      metadata: { version: '9.9.9', k: 'v' },
+    });
     const decoded = decodeOnnx(bytes);
     expect(decoded.ensemble).toEqual(ensemble);
     expect(decoded.metadata).toEqual({ version: '9.9.9', k: 'v' });
@@ -69,6 +75,8 @@ describe('ONNX tree encoding', () => {
 
   it('writes identical bytes for identical input', () => {
     const info = { version: '1', description: 'd', metadata: {} };
-    expect(Buffer.from(encodeOnnx(ensemble, info)).equals(Buffer.from(encodeOnnx(ensemble, info)))).toBe(true);
+    expect(Buffer.from(encodeOnnx(ensemble, info)).equals(Buffer.from(encodeOnnx(ensemble, info)))).toBe(
+      true,
+    );
   });
 });

@@ -29,7 +29,10 @@ describe('label simulation', () => {
     expect(simulatedHazard({ ...calm, priceTrend24h: 0.2 })).toBeGreaterThan(base);
     expect(simulatedHazard({ ...calm, priceTrend24h: -0.2 })).toBe(base);
     expect(simulatedHazard({ ...calm, priceVolatility7d: 0.05 })).toBeGreaterThan(base);
-    expect(simulatedHazard({ ...calm, interruptions7d: 1, interruptions30d: 1 })).toBeCloseTo(base * Math.exp(1.3), 12);
+    expect(simulatedHazard({ ...calm, interruptions7d: 1, interruptions30d: 1 })).toBeCloseTo(
+      base * Math.exp(1.3),
+      12,
+    );
     expect(simulatedHazard({ ...calm, rebalances7d: 2 })).toBeCloseTo(base * Math.exp(1), 12);
     expect(simulatedHazard({ ...calm, at: new Date('2026-06-06T13:00:00Z') })).toBe(base);
   });
