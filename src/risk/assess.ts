@@ -34,8 +34,9 @@ export interface AssessOptions {
 }
 
 const MAX_REASONS = 3;
-/** A factor must move the score by at least this much to be named. */
+/** A factor is named when it moves the score by this much, or by a quarter of a small score. */
 const MIN_CONTRIBUTION = 0.002;
+const MIN_SHARE_OF_SCORE = 0.25;
 
 interface Factor {
   calm(s: PoolSnapshot): PoolSnapshot | undefined;
@@ -131,7 +132,8 @@ export async function assessPools(
         `no Spot Advisor data for ${pool.instanceType} in ${pool.region} (assumed ${bandLabel(UNKNOWN_BAND)})`,
       );
     }
-    const ranked = contributions[i]!.filter((c) => c.drop >= MIN_CONTRIBUTION).sort(
+    const floor = Math.min(MIN_CONTRIBUTION, MIN_SHARE_OF_SCORE * baseScores[i]!);
+    const ranked = contributions[i]!.filter((c) => c.drop > 0 && c.drop >= floor).sort(
       (a, b) => b.drop - a.drop || a.factor - b.factor,
     );
     for (const c of ranked) reasons.push(FACTORS[c.factor]!.say(s, pool));

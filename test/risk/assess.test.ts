@@ -70,6 +70,12 @@ describe('assessPools', () => {
     expect(low!.reasons).toEqual(['Spot Advisor: <5% interruptions a month for t3.micro in us-east-1']);
   });
 
+  it('names what drives even a small score, such as one recent interruption', async () => {
+    const [low] = await assessPools([{ ...calm, interruptions7d: 1, interruptions30d: 1 }], { model });
+    expect(low!.level).toBe('LOW');
+    expect(low!.reasons[0]).toBe('1 interruption in this pool in 7 days');
+  });
+
   it('rates a poisoned pool HIGH whatever its score, and says until when', async () => {
     const [poisoned] = await assessPools(
       [{ ...calm, poisoned: true, poisonExpiresAt: new Date('2026-02-18T10:00:00Z') }],
