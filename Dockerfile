@@ -6,7 +6,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npm run build && cp -r src/risk/model dist/risk/ 2>/dev/null || true
+RUN npm run build
 
 # Runtime stage: production dependencies only, non-root, migrations run at start.
 FROM node:22-bookworm-slim
@@ -16,6 +16,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
+# Shipped data (instance types, Spot Advisor bands, prices, the ONNX risk model) is read from src/.
+COPY src ./src
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -8,13 +8,16 @@ import { mention } from './accounts/approvers.js';
 import { buildTemplate, templateYaml } from './accounts/cfn-template.js';
 import { connectAccount, parseConnectArgs } from './accounts/connect.js';
 import { operatorAccountId } from './accounts/operator.js';
-import { listAccounts, requireAccount } from './accounts/store.js';
+import { listAccounts, requireAccount, verifiedAccounts } from './accounts/store.js';
 import { verifyAccount } from './accounts/verify.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Deps } from './deps.js';
 import { UserError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
+import { modelCommand, trainModelCommand } from './risk/cli.js';
 import { createDeps, openConfiguredDatabase } from './runtime.js';
+import { scanners } from './scanners/index.js';
+import { runScan } from './scanners/run.js';
 
 export type Out = (line: string) => void;
 
@@ -64,6 +67,27 @@ export const cliCommands: Record<string, CliCommand> = {
       }
     },
   },
+  model: {
+    usage: 'model list | activate <version> | fallback [on|off]   the risk model registry',
+    run: (deps, args, out) => modelCommand(args, out, { db: deps.db }),
+  },
+  scan: {
+    usage: 'scan [kind ...]                          run scanners now over every verified account',
+    async run(deps, args, out) {
+      const kinds = args.length ? args : Object.keys(scanners);
+      const report = await runScan(
+        { db: deps.db, aws: (a) => deps.awsFor(a), clock: deps.clock, log: deps.log, config: deps.config },
+        { accounts: await verifiedAccounts(deps.db), kinds },
+      );
+      for (const r of report.newlyOpened)
+        out(`new\t${r.kind}\t${r.region}\t${r.resourceId}\t$${r.monthlySavingsUsd.toFixed(2)}/month`);
+      for (const r of report.resolved) out(`resolved\t${r.kind}\t${r.region}\t${r.resourceId}`);
+      for (const f of report.failures) out(`failed\t${JSON.stringify(f)}`);
+      out(
+        `${report.runs.length} scans, ${report.newlyOpened.length} new, ${report.resolved.length} resolved, ${report.failures.length} failed`,
+      );
+    },
+  },
   'cfn-template': {
     usage: 'cfn-template <name> [--json] | --generic   print the onboarding CloudFormation template',
     async run(deps, args, out) {
@@ -99,6 +123,15 @@ export const cliCommands: Record<string, CliCommand> = {
   },
 };
 
+// Commands that need no database or AWS (training reads only committed inputs).
+const OFFLINE: Record<string, { usage: string; run(args: string[], out: Out): Promise<void> }> = {
+  'train-model': {
+    usage:
+      'train-model [--seed N] [--rows N] [--version V] [--out DIR]   train the risk model, write ONNX + card',
+    run: (args, out) => trainModelCommand(args, out),
+  },
+};
+
 export function usage(): string {
   return ['usage: spotops <command>', ...Object.entries(cliCommands).map(([, c]) => `  ${c.usage}`)].join(
     '\n',
@@ -107,6 +140,19 @@ export function usage(): string {
 
 export async function runCli(argv: string[], out: Out = console.log, env = process.env): Promise<number> {
   const [name, ...args] = argv;
+  const offline = name ? OFFLINE[name] : undefined;
+  if (offline) {
+    try {
+      await offline.run(args, out);
+      return 0;
+    } catch (err) {
+      if (err instanceof UserError) {
+        process.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  }
   const command = name ? cliCommands[name] : undefined;
   if (!command) {
     process.stderr.write(`${name && name !== 'help' ? `unknown command: ${name}\n` : ''}${usage()}\n`);

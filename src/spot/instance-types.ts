@@ -3,6 +3,7 @@
 // has them, the same class (m, c, r...) first. (The table's current-generation flag is not
 // reliable, e.g. m6i is marked previous-generation, so it is not used.)
 import { readFileSync } from 'node:fs';
+import { assetPath } from '../lib/assets.js';
 
 export interface InstanceTypeSpec {
   type: string;
@@ -22,7 +23,7 @@ let table: Map<string, InstanceTypeSpec> | undefined;
 
 function load(): Map<string, InstanceTypeSpec> {
   if (table) return table;
-  const raw = JSON.parse(readFileSync(new URL('./data/instance-types.json', import.meta.url), 'utf8')) as {
+  const raw = JSON.parse(readFileSync(assetPath('spot/data/instance-types.json'), 'utf8')) as {
     types: Record<string, Row>;
   };
   table = new Map(
