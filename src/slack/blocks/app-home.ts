@@ -4,7 +4,18 @@ import type { KnownBlock } from '@slack/types';
 import type { ExecutionStatus } from '../../db/schema.js';
 import { ACTIONS } from '../ids.js';
 import { money, perMonth, plural, slackDate, who } from './format.js';
-import { actions, button, context, divider, escapeMrkdwn, fields, fitBlocks, header, SLACK_LIMITS, section } from './limits.js';
+import {
+  actions,
+  button,
+  context,
+  divider,
+  escapeMrkdwn,
+  fields,
+  fitBlocks,
+  header,
+  SLACK_LIMITS,
+  section,
+} from './limits.js';
 
 export interface HomeFindingTotal {
   /** "Unattached EBS volumes", "Untagged instances". */
@@ -23,7 +34,12 @@ export interface HomeExecution {
 }
 
 export interface AppHomeInput {
-  accounts: { name: string; environment: 'PROD' | 'LAB'; status: 'pending' | 'verified'; regions: string[] }[];
+  accounts: {
+    name: string;
+    environment: 'PROD' | 'LAB';
+    status: 'pending' | 'verified';
+    regions: string[];
+  }[];
   findings: HomeFindingTotal[];
   savings: { realisedMonthlyUsd: number; estimatedMonthlyUsd: number };
   recentExecutions: HomeExecution[];
@@ -84,7 +100,8 @@ export function appHome(input: AppHomeInput): HomeSurface {
         (a) =>
           `• *${escapeMrkdwn(a.name)}* · ${a.environment} · ${a.status === 'verified' ? 'verified' : 'pending'} · ${a.regions.join(', ') || 'no regions'}`,
       );
-    if (input.accounts.length > MAX_ACCOUNTS) lines.push(`_${input.accounts.length - MAX_ACCOUNTS} more: \`/spot accounts\`_`);
+    if (input.accounts.length > MAX_ACCOUNTS)
+      lines.push(`_${input.accounts.length - MAX_ACCOUNTS} more: \`/spot accounts\`_`);
     blocks.push(section(lines.join('\n')));
   }
 

@@ -57,6 +57,7 @@ export function parseClaimSubmission(values: SubmittedValues): ClaimSubmission {
   const errors: Record<string, string> = {};
   if (!owner) errors[INPUTS.owner.block] = 'Pick the owner.';
   if (!team) errors[INPUTS.team.block] = 'Name the team.';
-  else if (team.length > TEAM_MAX_LENGTH) errors[INPUTS.team.block] = `At most ${TEAM_MAX_LENGTH} characters.`;
+  else if (team.length > TEAM_MAX_LENGTH)
+    errors[INPUTS.team.block] = `At most ${TEAM_MAX_LENGTH} characters.`;
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, owner, team };
 }

@@ -33,8 +33,12 @@ export function confirmCriticalModal(input: ConfirmCriticalModalInput): ModalVie
   }
   blocks.push(
     context([
-      input.rollbackNote ? `:warning: ${escapeMrkdwn(input.rollbackNote)}` : 'Can be rolled back from the card.',
-      input.dryRun ? ':test_tube: Dry-run mode: AWS is only asked whether it would work.' : 'It is re-validated before it runs.',
+      input.rollbackNote
+        ? `:warning: ${escapeMrkdwn(input.rollbackNote)}`
+        : 'Can be rolled back from the card.',
+      input.dryRun
+        ? ':test_tube: Dry-run mode: AWS is only asked whether it would work.'
+        : 'It is re-validated before it runs.',
     ]),
   );
   return {

@@ -3,7 +3,17 @@
 // which the caller does: see templateFitsInMessage).
 import type { KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
-import { actions, context, escapeMrkdwn, header, linkButton, message, SLACK_LIMITS, type SlackMessage, section } from './limits.js';
+import {
+  actions,
+  context,
+  escapeMrkdwn,
+  header,
+  linkButton,
+  message,
+  SLACK_LIMITS,
+  type SlackMessage,
+  section,
+} from './limits.js';
 
 export interface ConnectReplyInput {
   name: string;
@@ -47,11 +57,15 @@ export function connectReply(input: ConnectReplyInput): SlackMessage {
     blocks.push(section(`${FENCE}\n${escapeMrkdwn(input.template)}\n${FENCE}`));
   } else {
     blocks.push(
-      context([`:page_facing_up: The template is too long for a message: it is attached as \`${escapeMrkdwn(fileName)}\`.`]),
+      context([
+        `:page_facing_up: The template is too long for a message: it is attached as \`${escapeMrkdwn(fileName)}\`.`,
+      ]),
     );
   }
   blocks.push(
-    context(['The role trusts only this bot, and only with this ExternalID. Nothing changes until someone approves.']),
+    context([
+      'The role trusts only this bot, and only with this ExternalID. Nothing changes until someone approves.',
+    ]),
   );
   return message(
     `Connect ${name}: ExternalID ${escapeMrkdwn(input.externalId)}. Create the stack from the quick-create link, then run /spot verify ${name} <role-arn>`,

@@ -2,13 +2,28 @@
 // what the cards estimated.
 import type { KnownBlock } from '@slack/types';
 import { money, perMonth, plural, utcDate } from './format.js';
-import { context, divider, escapeMrkdwn, fields, header, message, type SlackMessage, section } from './limits.js';
+import {
+  context,
+  divider,
+  escapeMrkdwn,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+} from './limits.js';
 
 export interface DigestInput {
   /** The day the digest covers. */
   day: Date;
   perKind: { label: string; count: number; newToday: number; monthlySavingsUsd: number }[];
-  topItems: { recommendationId: number; title: string; account: string; region: string; monthlySavingsUsd: number }[];
+  topItems: {
+    recommendationId: number;
+    title: string;
+    account: string;
+    region: string;
+    monthlySavingsUsd: number;
+  }[];
   savings: { realisedMonthlyUsd: number; estimatedMonthlyUsd: number; executions: number; failed: number };
   shadowIt?: { open: number; dueWithin24h: number } | null;
   poisonedPools?: number;
@@ -22,7 +37,10 @@ export function digest(input: DigestInput): SlackMessage {
   const openCount = input.perKind.reduce((n, k) => n + k.count, 0);
   const openUsd = input.perKind.reduce((n, k) => n + k.monthlySavingsUsd, 0);
   const { savings } = input;
-  const ratio = savings.estimatedMonthlyUsd > 0 ? Math.round((savings.realisedMonthlyUsd / savings.estimatedMonthlyUsd) * 100) : null;
+  const ratio =
+    savings.estimatedMonthlyUsd > 0
+      ? Math.round((savings.realisedMonthlyUsd / savings.estimatedMonthlyUsd) * 100)
+      : null;
 
   const blocks: KnownBlock[] = [header(`Daily digest, ${day}`)];
   blocks.push(
@@ -64,7 +82,8 @@ export function digest(input: DigestInput): SlackMessage {
       `:detective: ${plural(input.shadowIt.open, 'untagged instance')}, ${input.shadowIt.dueWithin24h} reaching the deadline within 24 h`,
     );
   }
-  if (input.poisonedPools !== undefined) facts.push(`:skull: ${plural(input.poisonedPools, 'poisoned Spot pool')}`);
+  if (input.poisonedPools !== undefined)
+    facts.push(`:skull: ${plural(input.poisonedPools, 'poisoned Spot pool')}`);
   facts.push('Use `/spot waste`, `/spot shadow` or `/spot savings` for details.');
   blocks.push(context(facts));
 

@@ -69,7 +69,10 @@ export function canOfferRollback(e: ExecutionStatusInput): boolean {
 
 export function executionStatusBlocks(e: ExecutionStatusInput): KnownBlock[] {
   const blocks: KnownBlock[] = [section(executionStatusText(e))];
-  const facts = [`Execution #${e.executionId}`, IN_FLIGHT.includes(e.status) ? `since ${slackDate(e.at)}` : slackDate(e.at)];
+  const facts = [
+    `Execution #${e.executionId}`,
+    IN_FLIGHT.includes(e.status) ? `since ${slackDate(e.at)}` : slackDate(e.at),
+  ];
   if (e.rollbackNote && !canOfferRollback(e) && !NO_NOTE.includes(e.status)) {
     facts.push(`:information_source: ${escapeMrkdwn(e.rollbackNote)}`);
   }

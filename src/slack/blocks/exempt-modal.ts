@@ -61,7 +61,8 @@ export function parseExemptSubmission(values: SubmittedValues): ExemptSubmission
   const rawExpiry = readText(values, INPUTS.expiry);
   const errors: Record<string, string> = {};
   if (reason.length < 3) errors[INPUTS.reason.block] = 'Say why this instance is exempt.';
-  else if (reason.length > REASON_MAX_LENGTH) errors[INPUTS.reason.block] = `At most ${REASON_MAX_LENGTH} characters.`;
+  else if (reason.length > REASON_MAX_LENGTH)
+    errors[INPUTS.reason.block] = `At most ${REASON_MAX_LENGTH} characters.`;
   let expiryDays: number | null = null;
   if (rawExpiry !== '') {
     const n = Number(rawExpiry);

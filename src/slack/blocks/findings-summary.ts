@@ -36,7 +36,10 @@ export function findingsSummary(input: FindingsSummaryInput): SlackMessage {
   const totalUsd = rows.reduce((n, r) => n + r.monthlySavingsUsd, 0);
 
   const title = `${totalCount} open ${what}${input.account ? ` in ${input.account}` : ''}`;
-  const blocks: KnownBlock[] = [header(title), context([`${perMonth(totalUsd)} in total · ${plural(byAccount.size, 'account')}`])];
+  const blocks: KnownBlock[] = [
+    header(title),
+    context([`${perMonth(totalUsd)} in total · ${plural(byAccount.size, 'account')}`]),
+  ];
   const accounts = [...byAccount.entries()]
     .map(([account, list]) => ({ account, list, usd: list.reduce((n, r) => n + r.monthlySavingsUsd, 0) }))
     .sort((a, b) => b.usd - a.usd || a.account.localeCompare(b.account));
@@ -48,7 +51,8 @@ export function findingsSummary(input: FindingsSummaryInput): SlackMessage {
     const count = a.list.reduce((n, r) => n + r.count, 0);
     blocks.push(section(`*${escapeMrkdwn(a.account)}*: ${count} · ${perMonth(a.usd)}\n${lines.join('\n')}`));
   }
-  if (accounts.length > MAX_ACCOUNTS) blocks.push(context([`${accounts.length - MAX_ACCOUNTS} more accounts not shown`]));
+  if (accounts.length > MAX_ACCOUNTS)
+    blocks.push(context([`${accounts.length - MAX_ACCOUNTS} more accounts not shown`]));
   const fallbackTitle = `${totalCount} open ${what}${where}`;
   return message(`${fallbackTitle}, ${perMonth(totalUsd)}`, blocks);
 }

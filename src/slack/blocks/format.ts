@@ -55,7 +55,11 @@ export function relative(d: Date, now: Date): string {
   const hours = Math.round(abs / 3_600_000);
   const days = Math.round(abs / 86_400_000);
   const span =
-    minutes < 60 ? plural(Math.max(minutes, 1), 'minute') : hours < 48 ? plural(hours, 'hour') : plural(days, 'day');
+    minutes < 60
+      ? plural(Math.max(minutes, 1), 'minute')
+      : hours < 48
+        ? plural(hours, 'hour')
+        : plural(days, 'day');
   return ms >= 0 ? `in ${span}` : `${span} ago`;
 }
 
@@ -69,7 +73,7 @@ export function plural(n: number, singular: string, pluralForm = `${singular}s`)
  */
 export function who(actor: string | null | undefined): string {
   if (!actor) return 'unknown';
-  if (/^[UW][A-Z0-9]{2,}$/.test(actor)) return `<@${actor}>`;
+  if (/^[UW][A-Z0-9]+$/.test(actor)) return `<@${actor}>`;
   return escapeMrkdwn(actor);
 }
 

@@ -22,7 +22,11 @@ export const SPOT_SUBCOMMANDS = [
     usage: 'verify <name> <role-arn>',
     summary: 'Check the role the template created and mark the account verified.',
   },
-  { name: 'accounts', usage: 'accounts', summary: 'Connected accounts, environments, regions and approvers.' },
+  {
+    name: 'accounts',
+    usage: 'accounts',
+    summary: 'Connected accounts, environments, regions and approvers.',
+  },
   {
     name: 'approvers',
     usage: 'approvers <name> @user...',
@@ -33,7 +37,11 @@ export const SPOT_SUBCOMMANDS = [
     usage: 'evaluate <target>',
     summary: 'Spot recommendation for an instance id, ASG name or EKS cluster/nodegroup.',
   },
-  { name: 'waste', usage: 'waste [account]', summary: 'Open waste findings: idle addresses, volumes, snapshots.' },
+  {
+    name: 'waste',
+    usage: 'waste [account]',
+    summary: 'Open waste findings: idle addresses, volumes, snapshots.',
+  },
   { name: 'shadow', usage: 'shadow [account]', summary: 'Instances running without an authorising tag.' },
   { name: 'pools', usage: 'pools', summary: 'Spot pools avoided after interruptions, and until when.' },
   {
@@ -61,5 +69,8 @@ export function helpMessage(input: { command?: string; unknown?: string | null }
   blocks.push(section(lines.slice(0, half).join('\n')), section(lines.slice(half).join('\n')));
   blocks.push(context(['Changes only run after an approver clicks Approve; dry-run mode only asks AWS.']));
   const usage = `Usage: ${SPOT_SUBCOMMANDS.map((s) => `${cmd} ${s.usage}`).join(' | ')}`;
-  return message(input.unknown ? `Unknown command "${escapeMrkdwn(input.unknown)}". ${usage}` : usage, blocks);
+  return message(
+    input.unknown ? `Unknown command "${escapeMrkdwn(input.unknown)}". ${usage}` : usage,
+    blocks,
+  );
 }

@@ -80,7 +80,11 @@ export function header(text: string): HeaderBlock {
 }
 
 export function section(text: string, accessory?: Button): SectionBlock {
-  return { type: 'section', text: mrkdwn(text, SLACK_LIMITS.sectionText), ...(accessory ? { accessory } : {}) };
+  return {
+    type: 'section',
+    text: mrkdwn(text, SLACK_LIMITS.sectionText),
+    ...(accessory ? { accessory } : {}),
+  };
 }
 
 /** A two-column section; extra fields beyond Slack's 10 are dropped (callers pass few). */
@@ -132,7 +136,9 @@ export interface ButtonInput {
 export function checkButtonValue(value: string, what: string): string {
   const n = [...value].length;
   if (n > SLACK_LIMITS.buttonValue) {
-    throw new RangeError(`building ${what}: button value is ${n} characters, limit ${SLACK_LIMITS.buttonValue}`);
+    throw new RangeError(
+      `building ${what}: button value is ${n} characters, limit ${SLACK_LIMITS.buttonValue}`,
+    );
   }
   return value;
 }
@@ -149,7 +155,8 @@ export function button(b: ButtonInput): Button {
 }
 
 export function linkButton(text: string, url: string, actionId: ActionId = ACTIONS.openLink): Button {
-  if (url.length > SLACK_LIMITS.buttonUrl) throw new RangeError(`building link button: url over 3000 characters`);
+  if (url.length > SLACK_LIMITS.buttonUrl)
+    throw new RangeError(`building link button: url over 3000 characters`);
   return { type: 'button', text: plain(text, SLACK_LIMITS.buttonText), action_id: actionId, url };
 }
 
@@ -173,6 +180,10 @@ export function fitBlocks(blocks: KnownBlock[], max: number = SLACK_LIMITS.block
 }
 
 /** Final assembly of a message: fallback text within Slack's limit, blocks within the block limit. */
-export function message(text: string, blocks: KnownBlock[], maxBlocks: number = SLACK_LIMITS.blocksPerMessage) {
+export function message(
+  text: string,
+  blocks: KnownBlock[],
+  maxBlocks: number = SLACK_LIMITS.blocksPerMessage,
+) {
   return { text: truncate(nonEmpty(text), SLACK_LIMITS.messageText), blocks: fitBlocks(blocks, maxBlocks) };
 }

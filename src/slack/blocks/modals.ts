@@ -3,10 +3,11 @@
 import type { ModalView } from '@slack/types';
 import { plain, SLACK_LIMITS } from './limits.js';
 
-export function modalChrome(title: string, submit: string | null, close = 'Cancel'): Pick<
-  ModalView,
-  'type' | 'title' | 'submit' | 'close'
-> {
+export function modalChrome(
+  title: string,
+  submit: string | null,
+  close = 'Cancel',
+): Pick<ModalView, 'type' | 'title' | 'submit' | 'close'> {
   return {
     type: 'modal',
     title: plain(title, SLACK_LIMITS.viewTitle),
@@ -31,7 +32,10 @@ export interface SubmittedValue {
 
 export type SubmittedValues = Record<string, Record<string, SubmittedValue | undefined> | undefined>;
 
-export function readValue(values: SubmittedValues, ids: { block: string; action: string }): SubmittedValue | undefined {
+export function readValue(
+  values: SubmittedValues,
+  ids: { block: string; action: string },
+): SubmittedValue | undefined {
   return values[ids.block]?.[ids.action];
 }
 

@@ -21,7 +21,10 @@ const MAX_POOLS = 200;
 export function poolsList(input: { pools: PoolRow[]; now: Date }): SlackMessage {
   const pools = input.pools
     .filter((p) => p.poisonExpiresAt > input.now)
-    .sort((a, b) => a.poisonExpiresAt.getTime() - b.poisonExpiresAt.getTime() || poolLabel(a).localeCompare(poolLabel(b)));
+    .sort(
+      (a, b) =>
+        a.poisonExpiresAt.getTime() - b.poisonExpiresAt.getTime() || poolLabel(a).localeCompare(poolLabel(b)),
+    );
   if (pools.length === 0) {
     return message('No poisoned Spot pools', [
       section(':white_check_mark: *No poisoned Spot pools.* Every pool is available to new Spot capacity.'),

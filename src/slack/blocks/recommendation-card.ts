@@ -16,7 +16,17 @@ import {
   slackDay,
   utcDate,
 } from './format.js';
-import { actions, button, context, escapeMrkdwn, fields, header, message, type SlackMessage, section } from './limits.js';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+} from './limits.js';
 import { encodeId } from './values.js';
 
 export type SpotTarget =
@@ -70,7 +80,9 @@ const MAX_REASONS = 3;
 export function targetLabel(t: SpotTarget): string {
   switch (t.kind) {
     case 'instance':
-      return t.name ? `${escapeMrkdwn(t.name)} (${t.instanceId}, ${t.instanceType})` : `${t.instanceId} (${t.instanceType})`;
+      return t.name
+        ? `${escapeMrkdwn(t.name)} (${t.instanceId}, ${t.instanceType})`
+        : `${t.instanceId} (${t.instanceType})`;
     case 'asg':
       return `Auto Scaling group ${escapeMrkdwn(t.name)}`;
     case 'node-group':
@@ -124,12 +136,13 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
 
   const blocks: KnownBlock[] = [header(title)];
   const count = target.kind === 'instance' ? '' : ` (${plural(target.onDemandCount, 'On-Demand instance')})`;
-  blocks.push(section(`*${what}*${count}\nAccount ${accountLabel(account)} · ${region} · ${account.environment}`));
+  blocks.push(
+    section(`*${what}*${count}\nAccount ${accountLabel(account)} · ${region} · ${account.environment}`),
+  );
 
   if (notWorthIt) blocks.push(section(`:no_entry_sign: ${notWorthItText(notWorthIt)}`));
 
-  const odSource =
-    onDemand.source === 'offline' ? ` (list price as of ${utcDate(onDemand.asOf)})` : '';
+  const odSource = onDemand.source === 'offline' ? ` (list price as of ${utcDate(onDemand.asOf)})` : '';
   blocks.push(
     fields([
       `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
@@ -163,7 +176,9 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   const poisoned = input.spotPrices.filter((p) => p.poisonedUntil && p.poisonedUntil > input.now);
   if (poisoned.length > 0) {
     const soonest = poisoned.map((p) => p.poisonedUntil!).sort((a, b) => a.getTime() - b.getTime())[0]!;
-    notes.push(`:skull: ${plural(poisoned.length, 'pool')} poisoned; first clears ${relative(soonest, input.now)}`);
+    notes.push(
+      `:skull: ${plural(poisoned.length, 'pool')} poisoned; first clears ${relative(soonest, input.now)}`,
+    );
   }
   notes.push(`Recommendation #${id}`);
   blocks.push(context(notes));

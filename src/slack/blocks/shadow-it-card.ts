@@ -4,7 +4,17 @@
 import type { KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
 import { accountLabel, relative, slackDate, slackDay, utc, who } from './format.js';
-import { actions, button, context, escapeMrkdwn, fields, header, message, type SlackMessage, section } from './limits.js';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+} from './limits.js';
 import { encodeId } from './values.js';
 
 export type ShadowItPolicy = 'terminate' | 'stop' | 'notify';
@@ -51,7 +61,10 @@ function stateText(s: ShadowItState): string | null {
     case 'exempted':
       return `:shield: Exempted by ${who(s.by)}${s.until ? ` until ${slackDay(s.until)}` : ' with no expiry'}: ${escapeMrkdwn(s.reason)}`;
     case 'terminated': {
-      const snaps = s.snapshots.length > 0 ? `snapshots ${s.snapshots.map(escapeMrkdwn).join(', ')}` : 'no volumes to snapshot';
+      const snaps =
+        s.snapshots.length > 0
+          ? `snapshots ${s.snapshots.map(escapeMrkdwn).join(', ')}`
+          : 'no volumes to snapshot';
       return `:wastebasket: Terminated${s.by ? ` by ${who(s.by)}` : ' after the grace period'} (${snaps})`;
     }
     case 'stopped':

@@ -11,8 +11,8 @@ import {
   escapeMrkdwn,
   header,
   message,
-  type SlackMessage,
   SLACK_LIMITS,
+  type SlackMessage,
   section,
   truncate,
 } from './limits.js';
@@ -197,4 +197,3 @@ export function wasteGroupCard(input: WasteGroupCardInput): SlackMessage {
   const fallback = `${items.length} ${noun} in ${escapeMrkdwn(input.account.name)} ${input.region}, ${perMonth(total)} (${open.length} awaiting approval)`;
   return message(fallback, blocks);
 }
-
