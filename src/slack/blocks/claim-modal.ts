@@ -21,9 +21,7 @@ export function claimModal(input: ClaimModalInput): ModalView {
     callback_id: VIEWS.claim,
     private_metadata: privateMetadata(encodeId(input.recommendationId)),
     blocks: [
-      section(
-        `Claiming *${escapeMrkdwn(input.instanceId)}* stops the countdown. The owner is asked about it if it stays untagged.`,
-      ),
+      section(`Claiming *${escapeMrkdwn(input.instanceId)}* stops the countdown and records who owns it.`),
       {
         type: 'input',
         block_id: INPUTS.owner.block,

@@ -111,8 +111,9 @@ export function executionStatusMessage(e: ExecutionStatusInput): SlackMessage {
 }
 
 /**
- * The card updated in place: its actions blocks (Approve / Reject / Claim ...) are replaced by the
- * status blocks. Applying it again replaces the previous status, because the status is recognised
+ * A single-target card (recommendation, Shadow IT) updated in place: its actions blocks (Approve /
+ * Reject / Claim ...) are replaced by the status blocks. Waste group cards hold many items, so they
+ * show each item's outcome through WasteItemState instead (with its own Roll back). Applying it again replaces the previous status, because the status is recognised
  * by its Roll back button or its marker context, so repeated updates never stack up.
  */
 export function withExecutionStatus(card: SlackMessage, e: ExecutionStatusInput): SlackMessage {
