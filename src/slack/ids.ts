@@ -15,12 +15,22 @@ export const ACTIONS = {
   terminateNow: 'shadow_terminate_now',
   // App Home
   homeRefresh: 'home_refresh',
+  // URL buttons (e.g. the CloudFormation quick-create link): Slack still sends block_actions,
+  // so the listener only acks it.
+  openLink: 'link_open',
 } as const;
 
 export const VIEWS = {
   claim: 'shadow_claim_modal',
   exempt: 'shadow_exempt_modal',
   confirmCritical: 'confirm_critical_modal',
+} as const;
+
+/** block_ids the app recognises in messages it updates. */
+export const BLOCKS = {
+  // Prefix of the execution status blocks on a card (exec_status_0, exec_status_1, ...), so an
+  // update replaces the previous status instead of stacking a new one under it.
+  executionStatus: 'exec_status',
 } as const;
 
 /** block_id / action_id pairs of modal inputs, read back in view submissions. */

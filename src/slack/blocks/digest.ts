@@ -1,0 +1,94 @@
+// The daily digest: open findings per kind, the biggest items, and savings realised against
+// what the cards estimated.
+import type { KnownBlock } from '@slack/types';
+import { money, perMonth, plural, utcDate } from './format.js';
+import {
+  context,
+  divider,
+  escapeMrkdwn,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+} from './limits.js';
+
+export interface DigestInput {
+  /** The day the digest covers. */
+  day: Date;
+  perKind: { label: string; count: number; newToday: number; monthlySavingsUsd: number }[];
+  topItems: {
+    recommendationId: number;
+    title: string;
+    account: string;
+    region: string;
+    monthlySavingsUsd: number;
+  }[];
+  savings: { realisedMonthlyUsd: number; estimatedMonthlyUsd: number; executions: number; failed: number };
+  shadowIt?: { open: number; dueWithin24h: number } | null;
+  poisonedPools?: number;
+}
+
+const MAX_KINDS = 10;
+const MAX_TOP = 10;
+
+export function digest(input: DigestInput): SlackMessage {
+  const day = utcDate(input.day);
+  const openCount = input.perKind.reduce((n, k) => n + k.count, 0);
+  const openUsd = input.perKind.reduce((n, k) => n + k.monthlySavingsUsd, 0);
+  const { savings } = input;
+  const ratio =
+    savings.estimatedMonthlyUsd > 0
+      ? Math.round((savings.realisedMonthlyUsd / savings.estimatedMonthlyUsd) * 100)
+      : null;
+
+  const blocks: KnownBlock[] = [header(`Daily digest, ${day}`)];
+  blocks.push(
+    fields([
+      `*Open findings*\n${openCount} · ${perMonth(openUsd)}`,
+      `*Executions*\n${savings.executions}${savings.failed > 0 ? ` (${savings.failed} failed)` : ''}`,
+      `*Savings realised*\n${perMonth(savings.realisedMonthlyUsd)}`,
+      `*Estimated*\n${perMonth(savings.estimatedMonthlyUsd)}${ratio === null ? '' : ` (${ratio}% realised)`}`,
+    ]),
+  );
+
+  if (input.perKind.length > 0) {
+    const lines = [...input.perKind]
+      .sort((a, b) => b.monthlySavingsUsd - a.monthlySavingsUsd)
+      .slice(0, MAX_KINDS)
+      .map(
+        (k) =>
+          `• ${escapeMrkdwn(k.label)}: ${k.count}${k.newToday > 0 ? ` (+${k.newToday} new)` : ''} · ${perMonth(k.monthlySavingsUsd)}`,
+      );
+    blocks.push(section(`*By kind*\n${lines.join('\n')}`));
+  } else {
+    blocks.push(section('*By kind*\nNothing open. :sparkles:'));
+  }
+
+  if (input.topItems.length > 0) {
+    const lines = [...input.topItems]
+      .sort((a, b) => b.monthlySavingsUsd - a.monthlySavingsUsd)
+      .slice(0, MAX_TOP)
+      .map(
+        (t, i) =>
+          `${i + 1}. ${escapeMrkdwn(t.title)} · ${escapeMrkdwn(t.account)} ${t.region} · *${money(t.monthlySavingsUsd)}*/month (#${t.recommendationId})`,
+      );
+    blocks.push(divider(), section(`*Top items*\n${lines.join('\n')}`));
+  }
+
+  const facts: string[] = [];
+  if (input.shadowIt) {
+    facts.push(
+      `:detective: ${plural(input.shadowIt.open, 'untagged instance')}, ${input.shadowIt.dueWithin24h} reaching the deadline within 24 h`,
+    );
+  }
+  if (input.poisonedPools !== undefined)
+    facts.push(`:skull: ${plural(input.poisonedPools, 'poisoned Spot pool')}`);
+  facts.push('Use `/spot waste`, `/spot shadow` or `/spot savings` for details.');
+  blocks.push(context(facts));
+
+  return message(
+    `Daily digest ${day}: ${openCount} open findings (${perMonth(openUsd)}), ${perMonth(savings.realisedMonthlyUsd)} realised of ${perMonth(savings.estimatedMonthlyUsd)} estimated`,
+    blocks,
+  );
+}

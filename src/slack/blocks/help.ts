@@ -1,0 +1,76 @@
+// `/spot help`: usage for every subcommand. SPOT_SUBCOMMANDS is the data the router is checked
+// against (each subcommand listed here has a route, and each route is listed here).
+import type { KnownBlock } from '@slack/types';
+import { context, escapeMrkdwn, header, message, type SlackMessage, section } from './limits.js';
+
+export interface SubcommandHelp {
+  /** First word after `/spot` (`pool` for `pool clear`). */
+  name: string;
+  usage: string;
+  summary: string;
+}
+
+export const SPOT_SUBCOMMANDS = [
+  { name: 'help', usage: 'help', summary: 'This list.' },
+  {
+    name: 'connect',
+    usage: 'connect <name> [prod|lab] [region,...]',
+    summary: 'Start connecting an AWS account: ExternalID and a one-click CloudFormation link.',
+  },
+  {
+    name: 'verify',
+    usage: 'verify <name> <role-arn>',
+    summary: 'Check the role the template created and mark the account verified.',
+  },
+  {
+    name: 'accounts',
+    usage: 'accounts',
+    summary: 'Connected accounts, environments, regions and approvers.',
+  },
+  {
+    name: 'approvers',
+    usage: 'approvers <name> @user...',
+    summary: 'Set who may approve changes in an account.',
+  },
+  {
+    name: 'evaluate',
+    usage: 'evaluate <target>',
+    summary: 'Spot recommendation for an instance id, ASG name or EKS cluster/nodegroup.',
+  },
+  {
+    name: 'waste',
+    usage: 'waste [account]',
+    summary: 'Open waste findings: idle addresses, volumes, snapshots.',
+  },
+  { name: 'shadow', usage: 'shadow [account]', summary: 'Instances running without an authorising tag.' },
+  { name: 'pools', usage: 'pools', summary: 'Spot pools avoided after interruptions, and until when.' },
+  {
+    name: 'pool',
+    usage: 'pool clear <region>/<az>/<type>',
+    summary: 'Stop avoiding a poisoned pool before it expires.',
+  },
+  { name: 'status', usage: 'status <id>', summary: 'Where a recommendation or execution stands.' },
+  { name: 'history', usage: 'history', summary: 'Recent executions and who approved them.' },
+  { name: 'savings', usage: 'savings', summary: 'Savings realised against estimated, per kind.' },
+  { name: 'digest', usage: 'digest', summary: 'Post the daily digest now.' },
+] as const satisfies readonly SubcommandHelp[];
+
+export type SpotSubcommand = (typeof SPOT_SUBCOMMANDS)[number]['name'];
+
+export function helpMessage(input: { command?: string; unknown?: string | null } = {}): SlackMessage {
+  const cmd = input.command ?? '/spot';
+  const blocks: KnownBlock[] = [header(`${cmd} commands`)];
+  if (input.unknown) {
+    blocks.push(section(`:question: Unknown or incomplete command: \`${escapeMrkdwn(input.unknown)}\``));
+  }
+  const lines = SPOT_SUBCOMMANDS.map((s) => `\`${cmd} ${escapeMrkdwn(s.usage)}\`\n${s.summary}`);
+  // Two sections keep each well under the 3000-character limit.
+  const half = Math.ceil(lines.length / 2);
+  blocks.push(section(lines.slice(0, half).join('\n')), section(lines.slice(half).join('\n')));
+  blocks.push(context(['Changes only run after an approver clicks Approve; dry-run mode only asks AWS.']));
+  const usage = `Usage: ${SPOT_SUBCOMMANDS.map((s) => `${cmd} ${s.usage}`).join(' | ')}`;
+  return message(
+    input.unknown ? `Unknown command "${escapeMrkdwn(input.unknown)}". ${usage}` : usage,
+    blocks,
+  );
+}

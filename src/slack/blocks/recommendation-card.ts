@@ -1,0 +1,200 @@
+// The Spot recommendation card posted by `/spot evaluate` (and the daily evaluation): what would
+// move to Spot, the prices behind the decision, the risk in plain words, and Approve / Reject /
+// Shadow run. A "not worth it" variant explains why and offers nothing to approve.
+import type { KnownBlock } from '@slack/types';
+import type { RiskLevel } from '../../db/schema.js';
+import { ACTIONS } from '../ids.js';
+import {
+  accountLabel,
+  money,
+  percent,
+  perHour,
+  perMonth,
+  plural,
+  RISK_EMOJI,
+  relative,
+  slackDay,
+  utcDate,
+} from './format.js';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  fields,
+  header,
+  message,
+  type SlackMessage,
+  section,
+} from './limits.js';
+import { encodeId } from './values.js';
+
+export type SpotTarget =
+  | { kind: 'instance'; instanceId: string; name?: string | null; instanceType: string }
+  | { kind: 'asg'; name: string; instanceTypes: string[]; onDemandCount: number }
+  | { kind: 'node-group'; cluster: string; name: string; instanceTypes: string[]; onDemandCount: number };
+
+export interface SpotPoolPrice {
+  az: string;
+  instanceType: string;
+  pricePerHour: number;
+  /** Set while the pool is poisoned (an interruption in a production account). */
+  poisonedUntil?: Date | null;
+}
+
+export interface Commitment {
+  kind: 'reserved-instance' | 'savings-plan';
+  id: string;
+}
+
+export type NotWorthIt =
+  | { reason: 'savings-below-threshold'; thresholdUsd: number }
+  | { reason: 'all-pools-poisoned' }
+  | { reason: 'not-spot-capable'; detail: string }
+  | { reason: 'covered-by-commitment'; commitment: Commitment };
+
+export interface RecommendationCardInput {
+  recommendationId: number;
+  target: SpotTarget;
+  account: { name: string; awsAccountId?: string | null; environment: 'PROD' | 'LAB' };
+  region: string;
+  onDemand: { pricePerHour: number; source: 'pricing-api' | 'offline'; asOf: Date };
+  spotPrices: SpotPoolPrice[];
+  /** The pool the lab switch would launch into (single instance). */
+  chosen?: { az: string; instanceType: string } | null;
+  /** ASG / node group: the pools the replacement spreads over (AZs x instance types). */
+  diversification?: { azs: string[]; instanceTypes: string[] } | null;
+  monthlySavingsUsd: number;
+  risk: { score: number; level: RiskLevel; reasons: string[] };
+  engine: 'onnx' | 'fallback';
+  modelVersion: string;
+  /** Commitments that overlap this capacity; shown as a note. */
+  commitments?: Commitment[];
+  /** Absent = worth it (Approve offered). */
+  notWorthIt?: NotWorthIt | null;
+  now: Date;
+}
+
+const MAX_REASONS = 3;
+
+export function targetLabel(t: SpotTarget): string {
+  switch (t.kind) {
+    case 'instance':
+      return t.name
+        ? `${escapeMrkdwn(t.name)} (${t.instanceId}, ${t.instanceType})`
+        : `${t.instanceId} (${t.instanceType})`;
+    case 'asg':
+      return `Auto Scaling group ${escapeMrkdwn(t.name)}`;
+    case 'node-group':
+      return `EKS node group ${escapeMrkdwn(t.cluster)}/${escapeMrkdwn(t.name)}`;
+  }
+}
+
+function commitmentLabel(c: Commitment): string {
+  return `${c.kind === 'reserved-instance' ? 'Reserved Instance' : 'Savings Plan'} ${escapeMrkdwn(c.id)}`;
+}
+
+export function notWorthItText(n: NotWorthIt): string {
+  switch (n.reason) {
+    case 'savings-below-threshold':
+      return `Savings are below the ${perMonth(n.thresholdUsd)} threshold.`;
+    case 'all-pools-poisoned':
+      return 'Every Spot pool for this instance type is poisoned by recent interruptions.';
+    case 'not-spot-capable':
+      return `This instance type cannot run on Spot: ${escapeMrkdwn(n.detail)}`;
+    case 'covered-by-commitment':
+      return `Covered by ${commitmentLabel(n.commitment)}: not proposed.`;
+  }
+}
+
+function priceLines(input: RecommendationCardInput): string {
+  const { spotPrices, chosen, now } = input;
+  if (spotPrices.length === 0) return '_No Spot prices for this type in the region._';
+  const sorted = [...spotPrices].sort(
+    (a, b) => a.az.localeCompare(b.az) || a.instanceType.localeCompare(b.instanceType),
+  );
+  return sorted
+    .map((p) => {
+      const pool = `${p.az} ${p.instanceType} ${perHour(p.pricePerHour)}`;
+      if (p.poisonedUntil && p.poisonedUntil > now) {
+        return `• ~${pool}~ poisoned until ${slackDay(p.poisonedUntil)}`;
+      }
+      const isChosen = chosen && chosen.az === p.az && chosen.instanceType === p.instanceType;
+      return isChosen ? `• *${pool}* :point_left: chosen` : `• ${pool}`;
+    })
+    .join('\n');
+}
+
+export function recommendationCard(input: RecommendationCardInput): SlackMessage {
+  const { target, account, region, onDemand, risk, notWorthIt } = input;
+  const id = encodeId(input.recommendationId);
+  const worthIt = !notWorthIt;
+  const what = targetLabel(target);
+  const title = worthIt
+    ? `Spot: save ${perMonth(input.monthlySavingsUsd)}`
+    : `Spot: not worth it for ${target.kind === 'instance' ? target.instanceId : target.name}`;
+
+  const blocks: KnownBlock[] = [header(title)];
+  const count = target.kind === 'instance' ? '' : ` (${plural(target.onDemandCount, 'On-Demand instance')})`;
+  blocks.push(
+    section(`*${what}*${count}\nAccount ${accountLabel(account)} · ${region} · ${account.environment}`),
+  );
+
+  if (notWorthIt) blocks.push(section(`:no_entry_sign: ${notWorthItText(notWorthIt)}`));
+
+  const odSource = onDemand.source === 'offline' ? ` (list price as of ${utcDate(onDemand.asOf)})` : '';
+  blocks.push(
+    fields([
+      `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
+      `*Monthly savings*\n${worthIt ? money(input.monthlySavingsUsd) : `${money(input.monthlySavingsUsd)} (not proposed)`}`,
+      `*Risk*\n${RISK_EMOJI[risk.level]} ${risk.level} (${percent(risk.score)})`,
+      `*Engine*\n${input.engine === 'onnx' ? 'ONNX' : 'fallback'} · model ${escapeMrkdwn(input.modelVersion)}`,
+    ]),
+  );
+
+  blocks.push(section(`*Spot price per pool*\n${priceLines(input)}`));
+
+  if (input.diversification && target.kind !== 'instance') {
+    const d = input.diversification;
+    blocks.push(
+      section(
+        `*Diversified over ${plural(d.azs.length * d.instanceTypes.length, 'pool')}*\nAZs: ${d.azs.join(', ')}\nTypes: ${d.instanceTypes.join(', ')}`,
+      ),
+    );
+  }
+
+  if (risk.reasons.length > 0) {
+    const reasons = risk.reasons.slice(0, MAX_REASONS).map((r) => `• ${escapeMrkdwn(r)}`);
+    blocks.push(section(`*Why this risk*\n${reasons.join('\n')}`));
+  }
+
+  const notes: string[] = [];
+  for (const c of input.commitments ?? []) {
+    const isReason = notWorthIt?.reason === 'covered-by-commitment' && notWorthIt.commitment.id === c.id;
+    if (!isReason) notes.push(`:receipt: ${commitmentLabel(c)} overlaps this capacity`);
+  }
+  const poisoned = input.spotPrices.filter((p) => p.poisonedUntil && p.poisonedUntil > input.now);
+  if (poisoned.length > 0) {
+    const soonest = poisoned.map((p) => p.poisonedUntil!).sort((a, b) => a.getTime() - b.getTime())[0]!;
+    notes.push(
+      `:skull: ${plural(poisoned.length, 'pool')} poisoned; first clears ${relative(soonest, input.now)}`,
+    );
+  }
+  notes.push(`Recommendation #${id}`);
+  blocks.push(context(notes));
+
+  if (worthIt) {
+    blocks.push(
+      ...actions([
+        button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
+        button({ text: 'Reject', actionId: ACTIONS.reject, value: id }),
+        button({ text: 'Shadow run', actionId: ACTIONS.shadowRun, value: id }),
+      ]),
+    );
+  }
+
+  const fallback = worthIt
+    ? `Spot recommendation #${id}: ${what} in ${region} could save ${perMonth(input.monthlySavingsUsd)} (risk ${risk.level})`
+    : `Spot evaluation #${id}: ${what} in ${region} not proposed: ${notWorthItText(notWorthIt)}`;
+  return message(fallback, blocks);
+}
