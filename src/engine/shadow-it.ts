@@ -3,22 +3,23 @@
 // enforcer that acts, as `system`, on findings nobody claimed or exempted in time.
 import { and, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
-import { type Account, exemptions, type Recommendation, recommendations } from '../db/schema.js';
+import { exemptions, type Recommendation, recommendations } from '../db/schema.js';
+import { authorizingTags } from '../config.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
 import { refreshCard } from '../slack/cards.js';
 import { approveRecommendation, type ClickResult, getRecommendation } from './approval.js';
 import { audit } from './audit.js';
+import { SHADOW_KIND, shadowPolicy } from './shadow-policy.js';
 import { transitionRecommendation } from './transition.js';
 
-export const SHADOW_KIND = 'unauthorized-instances';
-
-/** The account's policy when the grace period ends; careful default: act in LAB, only notify in PROD. */
-export function shadowPolicy(
-  account: Pick<Account, 'shadowItAction' | 'environment'>,
-): 'terminate' | 'stop' | 'notify' {
-  return account.shadowItAction ?? (account.environment === 'LAB' ? 'terminate' : 'notify');
+/**
+ * Parameters for stopping or terminating a Shadow IT instance: the executor re-checks, at
+ * execution time, that the instance still has none of the configured authorising tags.
+ */
+export function enforcementParams(deps: Pick<Deps, 'config'>, instanceId: string) {
+  return { instanceId, requireUnauthorized: true, authorizingTags: authorizingTags(deps.config) };
 }
 
 function requireShadow(rec: Recommendation): void {
@@ -142,14 +143,13 @@ export async function enforceGracePeriods(deps: Deps): Promise<{ queued: number;
       notified += 1;
       continue;
     }
-    const instanceId = rec.resourceId;
     const result = await approveRecommendation(deps, null, rec.id, 'system', {
       from: ['open', 'posted'],
       priority: 50,
-      override:
-        policy === 'stop'
-          ? { executor: 'stop-instance', params: { instanceId, requireUnauthorized: true } }
-          : { executor: 'terminate-instance', params: { instanceId, requireUnauthorized: true } },
+      override: {
+        executor: policy === 'stop' ? 'stop-instance' : 'terminate-instance',
+        params: enforcementParams(deps, rec.resourceId),
+      },
     });
     if (result.ok) queued += 1;
   }
