@@ -1,6 +1,10 @@
 // Composition root: config -> database -> clients -> Slack app -> jobs -> start. Nothing else.
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
+import { recoverInterrupted } from './engine/executions.js';
+import { ExecutionWorker } from './engine/worker.js';
+import { jobs } from './jobs/index.js';
+import { startJobs } from './jobs/scheduler.js';
 import { createLogger } from './lib/logger.js';
 import { createDeps, openConfiguredDatabase } from './runtime.js';
 import { createSlackApp } from './slack/app.js';
@@ -20,7 +24,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const database = await openConfiguredDatabase(config);
   const deps = createDeps(config, database, log);
-  const app = createSlackApp(deps);
+  const worker = new ExecutionWorker(deps);
+  const kick = () => void worker.kick();
+  const app = createSlackApp(deps, { kick });
 
   let health: Server | undefined;
   if (config.SLACK_MODE === 'http') {
@@ -29,6 +35,9 @@ async function main(): Promise<void> {
     await app.start();
     if (config.HEALTH_PORT > 0) health = await startHealthServer(deps, config.HEALTH_PORT);
   }
+  await recoverInterrupted(deps);
+  worker.start();
+  const scheduled = startJobs(deps, jobs(config, { kick }));
   log.info(
     { mode: config.SLACK_MODE, database: database.kind, dryRun: config.DRY_RUN },
     config.DRY_RUN ? 'spotops started (DRY_RUN: nothing in AWS changes)' : 'spotops started (live)',
@@ -37,7 +46,9 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     health?.close();
+    await scheduled.stop();
     await app.stop().catch(() => undefined);
+    await worker.stop();
     await database.close();
     process.exit(0);
   };

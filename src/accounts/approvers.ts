@@ -11,6 +11,8 @@ import { requireAccount } from './store.js';
 export interface SlackDirectory {
   isWorkspaceAdmin(userId: string): Promise<boolean>;
   groupMembers(groupId: string): Promise<string[]>;
+  /** A name for AWS tags (e-mail or real name); the user ID when Slack does not say. */
+  displayName(userId: string): Promise<string>;
 }
 
 export async function isApprover(dir: SlackDirectory, account: Account, userId: string): Promise<boolean> {

@@ -3,8 +3,8 @@
 // enforcer that acts, as `system`, on findings nobody claimed or exempted in time.
 import { and, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
-import { exemptions, type Recommendation, recommendations } from '../db/schema.js';
 import { authorizingTags } from '../config.js';
+import { exemptions, type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';

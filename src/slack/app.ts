@@ -8,7 +8,7 @@ import { WebDirectory } from './directory.js';
 import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 
-export function createSlackApp(deps: Deps): App {
+export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): App {
   const { config } = deps;
   const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
   const common = {
@@ -26,7 +26,11 @@ export function createSlackApp(deps: Deps): App {
         })
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
-  registerListeners(app, deps, new WebDirectory(app.client, deps.clock));
+  registerListeners(app, {
+    deps,
+    directory: new WebDirectory(app.client, deps.clock),
+    kick: opts.kick ?? (() => {}),
+  });
 
   const onError = async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
     const err = (error as { original?: unknown }).original ?? error;

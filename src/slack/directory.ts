@@ -29,6 +29,14 @@ export class WebDirectory implements SlackDirectory {
     });
   }
 
+  displayName(userId: string): Promise<string> {
+    return this.#cached(`name:${userId}`, async () => {
+      const res = await this.client.users.info({ user: userId });
+      const p = res.user?.profile;
+      return p?.email || res.user?.real_name || res.user?.name || userId;
+    });
+  }
+
   groupMembers(groupId: string): Promise<string[]> {
     return this.#cached(`group:${groupId}`, async () => {
       const res = await this.client.usergroups.users.list({ usergroup: groupId });

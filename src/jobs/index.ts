@@ -1,0 +1,30 @@
+// The schedule: every recurring job, its cron expression (from configuration) and what it runs.
+import type { Config } from '../config.js';
+import { enforceGracePeriods } from '../engine/shadow-it.js';
+import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
+import { scanAndPost } from './scan-and-post.js';
+import type { Job } from './scheduler.js';
+
+export function jobs(config: Config, hooks: { kick(): void }): Job[] {
+  return [
+    {
+      name: 'waste-scan',
+      schedule: config.CRON_WASTE_SCAN,
+      run: (deps) => scanAndPost(deps, WASTE_SCANNERS),
+    },
+    {
+      name: 'shadow-scan',
+      schedule: config.CRON_SHADOW_SCAN,
+      run: (deps) => scanAndPost(deps, SHADOW_IT_SCANNERS),
+    },
+    {
+      name: 'grace-expiry',
+      schedule: config.CRON_GRACE_EXPIRY,
+      async run(deps) {
+        const r = await enforceGracePeriods(deps);
+        if (r.queued > 0) hooks.kick();
+        return `${r.queued} queued, ${r.notified} notified`;
+      },
+    },
+  ];
+}

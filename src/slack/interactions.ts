@@ -1,0 +1,301 @@
+// What each button and modal means, between the listeners (which only ack) and the engine.
+// Every handler answers the clicker privately when nothing happened and why; work that talks
+// to AWS is queued for the worker, never run inside the listener.
+import { and, eq } from 'drizzle-orm';
+import type { SlackDirectory } from '../accounts/approvers.js';
+import { getAccount } from '../accounts/store.js';
+import { executions, recommendations } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import {
+  approveGroup,
+  approveRecommendation,
+  type ClickResult,
+  checkApprover,
+  dismissRecommendation,
+  getRecommendation,
+} from '../engine/approval.js';
+import { rollbackExecution } from '../engine/executions.js';
+import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
+import { SHADOW_KIND } from '../engine/shadow-policy.js';
+import { getExecutor } from '../executors/index.js';
+import { UserError, userMessage } from '../lib/errors.js';
+import {
+  claimModal,
+  confirmCriticalModal,
+  exemptModal,
+  parseApproveAll,
+  parseClaimSubmission,
+  parseExemptSubmission,
+  parseId,
+  parseShowMore,
+  parseWasteGroupKey,
+} from './blocks/index.js';
+import { refreshCard } from './cards.js';
+import { publishHome } from './home.js';
+
+export interface Click {
+  user: string;
+  channel?: string;
+  value: string;
+  triggerId?: string;
+}
+
+export interface InteractionDeps {
+  deps: Deps;
+  directory: SlackDirectory;
+  /** Wakes the execution worker after something was queued. */
+  kick(): void;
+}
+
+function id(value: string, what: string): number {
+  const n = parseId(value);
+  if (n === null) throw new UserError(`That ${what} button is damaged (value ${value.slice(0, 20)}).`);
+  return n;
+}
+
+/** Tells the clicker, privately, when a click did nothing; never throws. */
+async function answer(ctx: InteractionDeps, click: Click, run: () => Promise<ClickResult>): Promise<void> {
+  let result: ClickResult;
+  try {
+    result = await run();
+  } catch (err) {
+    if (!(err instanceof UserError)) ctx.deps.log.error({ err }, 'interaction failed');
+    result = { ok: false, message: userMessage(err) };
+  }
+  if (result.ok) ctx.kick();
+  const text = result.ok ? result.message : `:warning: ${result.message}`;
+  if (text && click.channel) {
+    await ctx.deps.notifier.ephemeral(click.channel, click.user, text).catch((err) => {
+      ctx.deps.log.warn({ err }, 'ephemeral answer failed');
+    });
+  }
+}
+
+export const interactions = {
+  async approve(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const recId = id(click.value, 'Approve');
+      const rec = await getRecommendation(ctx.deps, recId);
+      const executor = getExecutor(rec.executor);
+      const account = await getAccount(ctx.deps.db, rec.accountId);
+      const risk = executor ? executor.risk(executor.params.parse(rec.params), account) : rec.riskLevel;
+      if (risk === 'CRITICAL' && click.triggerId) {
+        // A CRITICAL change asks a second time, in a modal; its submission is the approval.
+        const allowed = await checkApprover(ctx.deps, ctx.directory, account, rec, click.user);
+        if (!allowed.ok) return allowed;
+        await ctx.deps.notifier.openModal(
+          click.triggerId,
+          confirmCriticalModal({
+            recommendationId: rec.id,
+            action: executor?.describe(executor.params.parse(rec.params)) ?? rec.title,
+            account,
+            region: rec.region,
+            monthlySavingsUsd: rec.monthlySavingsUsd,
+            reasons: [`${account.environment} account`, 'cannot be undone from Slack'],
+            rollbackNote: executor?.rollbackNote ?? null,
+            dryRun: ctx.deps.config.DRY_RUN,
+          }),
+        );
+        return { ok: true };
+      }
+      return approveRecommendation(ctx.deps, ctx.directory, recId, click.user);
+    });
+  },
+
+  /** The CRITICAL confirmation modal was submitted: that is the approval. */
+  async confirmCritical(ctx: InteractionDeps, click: Click): Promise<void> {
+    const recId = id(click.value, 'Approve');
+    const channel = click.channel ?? (await cardChannel(ctx, recId));
+    await answer(ctx, { ...click, channel }, () =>
+      approveRecommendation(ctx.deps, ctx.directory, recId, click.user),
+    );
+  },
+
+  async shadowRun(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, () =>
+      approveRecommendation(ctx.deps, ctx.directory, id(click.value, 'Shadow run'), click.user, {
+        shadow: true,
+      }),
+    );
+  },
+
+  async reject(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, () =>
+      dismissRecommendation(ctx.deps, ctx.directory, id(click.value, 'Reject'), click.user, 'rejected'),
+    );
+  },
+
+  async ignore(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, () =>
+      dismissRecommendation(ctx.deps, ctx.directory, id(click.value, 'Ignore'), click.user, 'ignored'),
+    );
+  },
+
+  async approveAll(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const group = parseWasteGroupKey(parseApproveAll(click.value)?.group ?? '');
+      if (!group) throw new UserError('That Approve all button is damaged.');
+      const open = await ctx.deps.db
+        .select({ id: recommendations.id })
+        .from(recommendations)
+        .where(
+          and(
+            eq(recommendations.accountId, group.accountId),
+            eq(recommendations.region, group.region),
+            eq(recommendations.kind, group.kind),
+            eq(recommendations.status, 'posted'),
+          ),
+        )
+        .orderBy(recommendations.id);
+      if (open.length === 0)
+        return { ok: false, message: 'Nothing in this group is waiting for approval any more.' };
+      return approveGroup(
+        ctx.deps,
+        ctx.directory,
+        open.map((r) => r.id),
+        click.user,
+      );
+    });
+  },
+
+  async showMore(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const page = parseShowMore(click.value);
+      const group = page ? parseWasteGroupKey(page.group) : null;
+      if (!page || !group) throw new UserError('That Show more button is damaged.');
+      const [rec] = await ctx.deps.db
+        .select({ id: recommendations.id })
+        .from(recommendations)
+        .where(
+          and(
+            eq(recommendations.accountId, group.accountId),
+            eq(recommendations.region, group.region),
+            eq(recommendations.kind, group.kind),
+          ),
+        )
+        .limit(1);
+      await refreshCard(ctx.deps, rec?.id, page.offset);
+      return { ok: true };
+    });
+  },
+
+  async rollback(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const execId = id(click.value, 'Roll back');
+      const [rec] = await ctx.deps.db
+        .select()
+        .from(recommendations)
+        .where(eq(recommendations.id, await recOfExecution(ctx, execId)));
+      if (rec) {
+        const allowed = await checkApprover(
+          ctx.deps,
+          ctx.directory,
+          await getAccount(ctx.deps.db, rec.accountId),
+          rec,
+          click.user,
+        );
+        if (!allowed.ok) return allowed;
+      }
+      await rollbackExecution(ctx.deps, execId, click.user);
+      return { ok: true };
+    });
+  },
+
+  async openClaim(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const rec = await getRecommendation(ctx.deps, id(click.value, 'Claim'));
+      if (rec.kind !== SHADOW_KIND || !['posted', 'open'].includes(rec.status)) {
+        return { ok: false, message: `This instance is already ${rec.status}.` };
+      }
+      if (!click.triggerId)
+        throw new UserError('Slack did not send what is needed to open the form; try again.');
+      await ctx.deps.notifier.openModal(
+        click.triggerId,
+        claimModal({ recommendationId: rec.id, instanceId: rec.resourceId, userId: click.user }),
+      );
+      return { ok: true };
+    });
+  },
+
+  async openExempt(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const rec = await getRecommendation(ctx.deps, id(click.value, 'Exempt'));
+      if (rec.kind !== SHADOW_KIND || !['posted', 'open'].includes(rec.status)) {
+        return { ok: false, message: `This instance is already ${rec.status}.` };
+      }
+      if (!click.triggerId)
+        throw new UserError('Slack did not send what is needed to open the form; try again.');
+      await ctx.deps.notifier.openModal(
+        click.triggerId,
+        exemptModal({ recommendationId: rec.id, instanceId: rec.resourceId }),
+      );
+      return { ok: true };
+    });
+  },
+
+  /** Terminate now: approvers only; the button carries Slack's own confirm dialog. */
+  async terminateNow(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const rec = await getRecommendation(ctx.deps, id(click.value, 'Terminate now'));
+      return approveRecommendation(ctx.deps, ctx.directory, rec.id, click.user, {
+        override: { executor: 'terminate-instance', params: enforcementParams(ctx.deps, rec.resourceId) },
+        priority: 50,
+      });
+    });
+  },
+
+  async homeRefresh(ctx: InteractionDeps, click: Click): Promise<void> {
+    await publishHome(ctx.deps, click.user).catch((err) => ctx.deps.log.warn({ err }, 'home refresh failed'));
+  },
+};
+
+/** A modal has no channel: private answers go to the channel of the card it came from. */
+async function cardChannel(ctx: InteractionDeps, recId: number): Promise<string | undefined> {
+  const [row] = await ctx.deps.db
+    .select({ channel: recommendations.slackChannel })
+    .from(recommendations)
+    .where(eq(recommendations.id, recId));
+  return row?.channel ?? undefined;
+}
+
+async function recOfExecution(ctx: InteractionDeps, execId: number): Promise<number> {
+  const [row] = await ctx.deps.db
+    .select({ rid: executions.recommendationId })
+    .from(executions)
+    .where(eq(executions.id, execId));
+  return row?.rid ?? -1;
+}
+
+/** Modal submissions: validation errors go back to the modal; the rest is like a click. */
+export const submissions = {
+  async claim(
+    ctx: InteractionDeps,
+    user: string,
+    recId: number,
+    values: Parameters<typeof parseClaimSubmission>[0],
+  ): Promise<{ errors?: Record<string, string> }> {
+    const parsed = parseClaimSubmission(values);
+    if (!parsed.ok) return { errors: parsed.errors };
+    const owner = await ctx.directory.displayName(parsed.owner);
+    const channel = await cardChannel(ctx, recId);
+    void answer(ctx, { user, channel, value: String(recId) }, () =>
+      claimInstance(ctx.deps, recId, user, owner, parsed.team),
+    );
+    return {};
+  },
+
+  async exempt(
+    ctx: InteractionDeps,
+    user: string,
+    recId: number,
+    values: Parameters<typeof parseExemptSubmission>[0],
+  ): Promise<{ errors?: Record<string, string> }> {
+    const parsed = parseExemptSubmission(values);
+    if (!parsed.ok) return { errors: parsed.errors };
+    const channel = await cardChannel(ctx, recId);
+    void answer(ctx, { user, channel, value: String(recId) }, () =>
+      exemptInstance(ctx.deps, recId, user, parsed.reason, parsed.expiryDays ?? undefined),
+    );
+    return {};
+  },
+};

@@ -1,0 +1,30 @@
+// Modal submissions: validation errors are returned in the ack (Slack shows them in the form);
+// a valid submission closes the modal and is handed over to interactions.ts.
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import { parseId } from '../blocks/index.js';
+import { VIEWS } from '../ids.js';
+import { type InteractionDeps, interactions, submissions } from '../interactions.js';
+
+function recOf(view: ViewSubmitAction['view']): number | null {
+  return parseId(view.private_metadata ?? '');
+}
+
+export function registerViews(app: App, ctx: InteractionDeps): void {
+  app.view<ViewSubmitAction>(VIEWS.claim, async ({ ack, body, view }) => {
+    const recId = recOf(view);
+    if (recId === null) return ack();
+    const r = await submissions.claim(ctx, body.user.id, recId, view.state.values as never);
+    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+  });
+  app.view<ViewSubmitAction>(VIEWS.exempt, async ({ ack, body, view }) => {
+    const recId = recOf(view);
+    if (recId === null) return ack();
+    const r = await submissions.exempt(ctx, body.user.id, recId, view.state.values as never);
+    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+  });
+  app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
+    await ack();
+    const recId = recOf(view);
+    if (recId !== null) await interactions.confirmCritical(ctx, { user: body.user.id, value: String(recId) });
+  });
+}
