@@ -6,6 +6,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { App } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
+import { ExecutionWorker } from '../../src/engine/worker.js';
 import { type Clock, ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createDeps } from '../../src/runtime.js';
@@ -21,6 +22,7 @@ export interface TestApp {
   app: App;
   url: string;
   clock: Clock;
+  worker: ExecutionWorker;
   /** Posts `/spot <text>`; returns the HTTP response and its body (the ack). */
   command(
     text: string,
@@ -65,7 +67,8 @@ export async function startTestApp(
     credentials: { accessKeyId: 'AKIAOPERATOR', secretAccessKey: 'operator-secret' },
   });
   const deps = createDeps(config, db, silentLogger, { clock, operatorSts });
-  const app = createSlackApp(deps);
+  const worker = new ExecutionWorker(deps);
+  const app = createSlackApp(deps, { kick: () => void worker.kick() });
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
@@ -85,6 +88,7 @@ export async function startTestApp(
     app,
     url,
     clock,
+    worker,
     command,
     async commandReply(text, o = {}) {
       const id = `r${++responseSeq}`;
@@ -102,9 +106,75 @@ export async function startTestApp(
     },
     interact: (payload) => slackPost(url, interactionBody(payload)),
     async stop() {
+      await worker.stop();
       await app.stop();
       await slack.stop();
       await db.destroy();
     },
+  };
+}
+
+/** A block_actions payload as Slack sends it for a button click on a message. */
+export function buttonClick(
+  actionId: string,
+  value: string,
+  o: { user?: string; channel?: string; messageTs?: string; responseUrl?: string } = {},
+): unknown {
+  const channel = o.channel ?? 'C0OPS';
+  return {
+    type: 'block_actions',
+    user: { id: o.user ?? 'U0BOB', username: 'bob', name: 'bob', team_id: 'T0001' },
+    api_app_id: 'A0SPOTOPS',
+    token: 'deprecated-verification-token',
+    container: {
+      type: 'message',
+      message_ts: o.messageTs ?? '1767225600.000001',
+      channel_id: channel,
+      is_ephemeral: false,
+    },
+    trigger_id: '13345224609.738474920.8088930838d88f008e0',
+    team: { id: 'T0001', domain: 'fake' },
+    channel: { id: channel, name: 'spotops' },
+    message: { type: 'message', ts: o.messageTs ?? '1767225600.000001', text: 'card', blocks: [] },
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond/none',
+    actions: [
+      {
+        action_id: actionId,
+        block_id: 'b',
+        text: { type: 'plain_text', text: 'Click' },
+        value,
+        type: 'button',
+        action_ts: '1767225700.000001',
+      },
+    ],
+  };
+}
+
+/** A view_submission payload for a modal. */
+export function viewSubmission(
+  callbackId: string,
+  privateMetadata: string,
+  values: unknown,
+  user = 'U0BOB',
+): unknown {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'fake' },
+    user: { id: user, username: 'u', name: 'u', team_id: 'T0001' },
+    api_app_id: 'A0SPOTOPS',
+    token: 'deprecated-verification-token',
+    trigger_id: '13345224609.738474920.8088930838d88f008e1',
+    view: {
+      id: 'V0001',
+      team_id: 'T0001',
+      type: 'modal',
+      callback_id: callbackId,
+      private_metadata: privateMetadata,
+      state: { values },
+      hash: '1',
+      title: { type: 'plain_text', text: 'x' },
+      blocks: [],
+    },
+    response_urls: [],
   };
 }
