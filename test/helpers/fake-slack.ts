@@ -77,10 +77,13 @@ export class FakeSlack {
   }
 
   /** Resolves when `predicate` holds, re-checked after every call; rejects after `ms`. */
-  async waitFor<T>(predicate: () => T | undefined | false, ms = 5000): Promise<T> {
+  async waitFor<T>(
+    predicate: () => T | undefined | false | Promise<T | undefined | false>,
+    ms = 5000,
+  ): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const v = predicate();
+      const v = await predicate();
       if (v) return v;
       const left = deadline - Date.now();
       if (left <= 0)
