@@ -1,6 +1,5 @@
 // The answer to `/spot connect`: the ExternalID, a one-click CloudFormation quick-create link, the
-// steps, and the template itself in a code block when it fits (otherwise it is uploaded as a file,
-// which the caller does: see templateFitsInMessage).
+// steps, and the template itself in code blocks (split over several when it is long).
 import type { KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
 import {
@@ -23,20 +22,36 @@ export interface ConnectReplyInput {
   quickCreateUrl: string;
   /** The CloudFormation template (YAML). */
   template: string;
-  /** File name used when the template is uploaded instead. */
-  templateFileName?: string;
 }
 
 const FENCE = '```';
 
+const CODE_ROOM = SLACK_LIMITS.sectionText - 2 * FENCE.length - 2;
+
 /** True when the template fits in one section as a code block (3000 characters with the fences). */
 export function templateFitsInMessage(template: string): boolean {
-  return [...escapeMrkdwn(template)].length + 2 * FENCE.length + 2 <= SLACK_LIMITS.sectionText;
+  return [...escapeMrkdwn(template)].length <= CODE_ROOM;
+}
+
+/** The template cut at line breaks into pieces that each fit one code block. */
+export function templateParts(template: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (const line of template.replace(/\n$/, '').split('\n')) {
+    const next = current ? `${current}\n${line}` : line;
+    if (current && [...escapeMrkdwn(next)].length > CODE_ROOM) {
+      parts.push(current);
+      current = line;
+    } else {
+      current = next;
+    }
+  }
+  if (current) parts.push(current);
+  return parts;
 }
 
 export function connectReply(input: ConnectReplyInput): SlackMessage {
   const name = escapeMrkdwn(input.name);
-  const fileName = input.templateFileName ?? `spotops-${input.name}.yaml`;
   const blocks: KnownBlock[] = [
     header(`Connect ${input.name} (${input.environment})`),
     section(
@@ -53,15 +68,13 @@ export function connectReply(input: ConnectReplyInput): SlackMessage {
       ].join('\n'),
     ),
   ];
-  if (templateFitsInMessage(input.template)) {
-    blocks.push(section(`${FENCE}\n${escapeMrkdwn(input.template)}\n${FENCE}`));
-  } else {
-    blocks.push(
-      context([
-        `:page_facing_up: The template is too long for a message: it is attached as \`${escapeMrkdwn(fileName)}\`.`,
-      ]),
-    );
-  }
+  // A long template is split at line breaks over several code blocks: no file upload (and no
+  // files:write scope) is needed, and copying the parts in order gives the template back.
+  const parts = templateParts(input.template);
+  parts.forEach((part, i) => {
+    if (parts.length > 1) blocks.push(context([`Template, part ${i + 1} of ${parts.length}`]));
+    blocks.push(section(`${FENCE}\n${escapeMrkdwn(part)}\n${FENCE}`));
+  });
   blocks.push(
     context([
       'The role trusts only this bot, and only with this ExternalID. Nothing changes until someone approves.',

@@ -34,8 +34,8 @@ export const SPOT_SUBCOMMANDS = [
   },
   {
     name: 'evaluate',
-    usage: 'evaluate <target>',
-    summary: 'Spot recommendation for an instance id, ASG name or EKS cluster/nodegroup.',
+    usage: 'evaluate <i-...|asg:<name>|eks:<cluster>/<nodegroup>> [@account] [in <region>]',
+    summary: 'Spot recommendation for an instance, an Auto Scaling group or an EKS node group.',
   },
   {
     name: 'waste',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountsList, approverMention } from '../../../src/slack/blocks/accounts-list.js';
-import { connectReply, templateFitsInMessage } from '../../../src/slack/blocks/connect-reply.js';
+import { connectReply, templateFitsInMessage, templateParts } from '../../../src/slack/blocks/connect-reply.js';
 import { poolAlertCard } from '../../../src/slack/blocks/pool-alert-card.js';
 import { poolsList } from '../../../src/slack/blocks/pools-list.js';
 import { ACTIONS } from '../../../src/slack/ids.js';
@@ -63,10 +63,17 @@ describe('connect-reply', () => {
     expect(text(reply)).toContain('```\\nAWSTemplateFormatVersion');
   });
 
-  it('notes the file upload when the template is too long for a message', () => {
+  it('splits a template too long for one block over numbered code blocks that rebuild it exactly', () => {
     expect(templateFitsInMessage(f.connectLarge.template)).toBe(false);
     const reply = connectReply(f.connectLarge);
-    expect(text(reply)).not.toContain('AWSTemplateFormatVersion');
-    expect(text(reply)).toContain('attached as `spotops-lab-sandbox.yaml`');
+    const parts = templateParts(f.connectLarge.template);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(text(reply)).toContain(`Template, part ${parts.length} of ${parts.length}`);
+    expect(parts.join('\n')).toBe(f.connectLarge.template.replace(/\n$/, ''));
+    const code = reply.blocks
+      .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))
+      .filter((t) => t.startsWith('```'))
+      .map((t) => t.slice(4, -4));
+    expect(code).toEqual(parts);
   });
 });

@@ -4,15 +4,10 @@ import { parseAccountName, parseApprovers } from '../../../accounts/validation.j
 import { ephemeral } from './reply.js';
 import { type Subcommand, usageError } from './spot.js';
 
-export const approversCommand: Subcommand = {
-  usage: 'approvers <name> @user ...',
-  summary: 'set who may approve actions in an account (approvers and workspace admins only)',
-  async run(ctx, args) {
-    const [rawName, ...people] = args;
-    if (!rawName || people.length === 0)
-      throw usageError(approversCommand, 'Name the account and the approvers.');
-    const name = parseAccountName(rawName);
-    const account = await setApprovers(ctx.deps, ctx.directory, name, parseApprovers(people), ctx.userId);
-    return ephemeral(`Approvers of *${account.name}*: ${account.approvers.map(mention).join(', ')}`);
-  },
+export const approversCommand: Subcommand = async (ctx, args) => {
+  const [rawName, ...people] = args;
+  if (!rawName || people.length === 0) throw usageError('approvers', 'Name the account and the approvers.');
+  const name = parseAccountName(rawName);
+  const account = await setApprovers(ctx.deps, ctx.directory, name, parseApprovers(people), ctx.userId);
+  return ephemeral(`Approvers of *${account.name}*: ${account.approvers.map(mention).join(', ')}`);
 };

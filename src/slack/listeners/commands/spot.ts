@@ -1,13 +1,22 @@
-// The /spot command: a table of subcommands (the help text is generated from it, so every
-// subcommand in help is routed), a tokenizer, and the dispatcher. Parsing and help are pure and
-// answer inside the 3-second ack; everything that touches the database or AWS runs after it.
+// The /spot command: a table of subcommands checked against the help data (SPOT_SUBCOMMANDS,
+// so every subcommand in help is routed and every route is in help), a tokenizer, and the
+// dispatcher. Parsing and help are pure and answer inside the 3-second ack; everything that
+// touches the database or AWS runs after it.
 import type { SlackDirectory } from '../../../accounts/approvers.js';
 import type { Deps } from '../../../deps.js';
 import { UserError } from '../../../lib/errors.js';
+import { helpMessage, SPOT_SUBCOMMANDS, type SpotSubcommand } from '../../blocks/help.js';
 import { accountsCommand } from './accounts.js';
 import { approversCommand } from './approvers.js';
 import { connectCommand } from './connect.js';
-import { ephemeral, errorReply, type Reply } from './reply.js';
+import { digestCommand } from './digest.js';
+import { evaluateCommand } from './evaluate.js';
+import { historyCommand } from './history.js';
+import { poolCommand, poolsCommand } from './pools.js';
+import { errorReply, type Reply } from './reply.js';
+import { savingsCommand } from './savings.js';
+import { shadowCommand, wasteCommand } from './findings.js';
+import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 export interface CommandContext {
@@ -19,50 +28,40 @@ export interface CommandContext {
   progress(reply: Reply): Promise<void>;
 }
 
-export interface Subcommand {
-  usage: string;
-  summary: string;
-  run(ctx: CommandContext, args: string[]): Promise<Reply>;
-}
+export type Subcommand = (ctx: CommandContext, args: string[]) => Promise<Reply>;
 
 export const subcommands = {
-  help: { usage: 'help', summary: 'this list', run: async () => helpReply() },
+  help: async () => helpMessage(),
   connect: connectCommand,
   verify: verifyCommand,
   accounts: accountsCommand,
   approvers: approversCommand,
-} as const satisfies Record<string, Subcommand>;
-
-export type SubcommandName = keyof typeof subcommands;
+  evaluate: evaluateCommand,
+  waste: wasteCommand,
+  shadow: shadowCommand,
+  pools: poolsCommand,
+  pool: poolCommand,
+  status: statusCommand,
+  history: historyCommand,
+  savings: savingsCommand,
+  digest: digestCommand,
+} as const satisfies Record<SpotSubcommand, Subcommand>;
 
 /** Words of the command text; Slack's `<@U1|name>` / `<https://...>` escapes stay one word. */
 export function tokenize(text: string): string[] {
   return text.match(/<[^>]*>|\S+/g) ?? [];
 }
 
-export function helpText(): string {
-  const lines = Object.values(subcommands as Record<string, Subcommand>).map(
-    (c) => `• \`/spot ${c.usage}\` - ${c.summary}`,
-  );
-  return `*spotops* - AWS cost and governance, approved in Slack.\n${lines.join('\n')}`;
-}
-
-export function helpReply(): Reply {
-  return ephemeral(helpText(), [{ type: 'section', text: { type: 'mrkdwn', text: helpText() } }]);
-}
-
 function lookup(name: string | undefined): Subcommand | undefined {
   if (!name || !Object.hasOwn(subcommands, name)) return undefined;
-  return (subcommands as Record<string, Subcommand>)[name];
+  return subcommands[name as SpotSubcommand];
 }
 
 /** The answer that can be given without any I/O (help, unknown subcommand), if any. */
 export function immediateReply(text: string): Reply | undefined {
   const [name] = tokenize(text.trim().toLowerCase());
-  if (!name || name === 'help') return helpReply();
-  if (!lookup(name)) {
-    return ephemeral(`:warning: \`${name.slice(0, 40)}\` is not a /spot command.\n${helpText()}`, undefined);
-  }
+  if (!name || name === 'help') return helpMessage();
+  if (!lookup(name)) return helpMessage({ unknown: name.slice(0, 40) });
   return undefined;
 }
 
@@ -70,14 +69,16 @@ export function immediateReply(text: string): Reply | undefined {
 export async function runSpotCommand(ctx: CommandContext, text: string): Promise<Reply> {
   const [rawName, ...args] = tokenize(text.trim());
   const command = lookup(rawName?.toLowerCase());
-  if (!command) return immediateReply(text) ?? helpReply();
+  if (!command) return immediateReply(text) ?? helpMessage();
   try {
-    return await command.run(ctx, args);
+    return await command(ctx, args);
   } catch (err) {
     return errorReply(err, ctx.deps.log, `/spot ${rawName}`);
   }
 }
 
-export function usageError(command: Subcommand, problem: string): UserError {
-  return new UserError(`${problem}\nUsage: \`/spot ${command.usage}\``);
+/** A UserError that ends with the subcommand's usage line. */
+export function usageError(name: SpotSubcommand, problem: string): UserError {
+  const usage = SPOT_SUBCOMMANDS.find((s) => s.name === name)!.usage;
+  return new UserError(`${problem}\nUsage: \`/spot ${usage}\``);
 }
