@@ -1,7 +1,11 @@
 // On-Demand list prices: the AWS Price List Query API (GetProducts) first, cached per region+type in
 // `on_demand_prices`; the offline table shipped in ./data answers when the API cannot. Every answer
 // says where it came from and as of when, so a card can say "list price as of <date>".
-import { GetProductsCommand, type GetProductsCommandInput, type PricingClient } from '@aws-sdk/client-pricing';
+import {
+  GetProductsCommand,
+  type GetProductsCommandInput,
+  type PricingClient,
+} from '@aws-sdk/client-pricing';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { onDemandPrices } from '../db/schema.js';
@@ -75,7 +79,9 @@ interface PriceListItem {
  * One PriceList element (a JSON string on the wire, or already decoded) -> instance type and USD/hour.
  * Undefined for anything that is not a priced Linux/NA/Used instance (0 prices are skipped, as Karpenter does).
  */
-export function parsePriceListItem(item: unknown): { instanceType: string; pricePerHour: number } | undefined {
+export function parsePriceListItem(
+  item: unknown,
+): { instanceType: string; pricePerHour: number } | undefined {
   const doc = (typeof item === 'string' ? JSON.parse(item) : item) as PriceListItem;
   const attrs = doc.product?.attributes ?? {};
   if (!attrs.instanceType) return undefined;
@@ -200,7 +206,8 @@ export async function onDemandPrice(
     asOf: r.asOf,
     priceRegion: region,
   });
-  if (row && now.getTime() - row.fetchedAt.getTime() < (deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS)) return fromRow(row);
+  if (row && now.getTime() - row.fetchedAt.getTime() < (deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS))
+    return fromRow(row);
 
   const endpoint = pricingEndpointRegion(region);
   if (endpoint) {

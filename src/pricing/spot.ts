@@ -1,6 +1,7 @@
 // Spot prices: EC2 DescribeSpotPriceHistory per region, through the quality pipeline into `spot_prices`.
 // History (since a date, paginated) feeds trends; StartTime=now answers the price in effect in every AZ.
 import {
+  type _InstanceType,
   DescribeSpotPriceHistoryCommand,
   type DescribeSpotPriceHistoryCommandInput,
   type EC2Client,
@@ -51,7 +52,9 @@ async function describeHistory(
   const points: PricePoint[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await ec2.send(new DescribeSpotPriceHistoryCommand({ ...input, MaxResults: 1000, NextToken }));
+    const page = await ec2.send(
+      new DescribeSpotPriceHistoryCommand({ ...input, MaxResults: 1000, NextToken }),
+    );
     for (const row of page.SpotPriceHistory ?? []) {
       const p = toPricePoint(region, row);
       if (p) points.push(p);
@@ -81,7 +84,7 @@ export async function fetchSpotPrices(
   let points: PricePoint[];
   try {
     points = await describeHistory(deps.ec2(region), region, {
-      InstanceTypes: [...instanceTypes],
+      InstanceTypes: [...instanceTypes] as _InstanceType[],
       ProductDescriptions: [...(opts.products ?? [DEFAULT_PRODUCT])],
       StartTime: opts.since,
       EndTime: now,
@@ -114,7 +117,7 @@ export async function currentSpotPrices(
   let points: PricePoint[];
   try {
     points = await describeHistory(deps.ec2(region), region, {
-      InstanceTypes: [instanceType],
+      InstanceTypes: [instanceType as _InstanceType],
       ProductDescriptions: [product],
       StartTime: now,
     });
