@@ -118,6 +118,9 @@ export class Consumer {
       while (this.#running) {
         try {
           await this.pollOnce(signal);
+          // Yield to the event loop: a receive answered without I/O (an empty queue in a fake, a proxy
+          // answering at once) must not starve timers and stop().
+          await new Promise((resolve) => setImmediate(resolve));
         } catch (err) {
           if (!this.#running) break; // the abort from stop()
           this.#opts.logger.error({ err: describeError(err) }, 'receiving from the event queue failed');

@@ -15,7 +15,8 @@ import {
 } from '../../src/pricing/on-demand.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/pricing/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/pricing/${name}`, import.meta.url), 'utf8');
 const m5Item = JSON.parse(fixture('pricing-GetProducts.PriceList-item.m5.large.us-east-1.json'));
 const envelope = JSON.parse(fixture('pricing-GetProducts.response.aws-cli-example.json'));
 
@@ -38,7 +39,10 @@ describe('parsePriceListItem', () => {
   });
 
   it('decodes an element sent as a JSON string, as on the wire', () => {
-    expect(parsePriceListItem(JSON.stringify(m5Item))).toEqual({ instanceType: 'm5.large', pricePerHour: 0.096 });
+    expect(parsePriceListItem(JSON.stringify(m5Item))).toEqual({
+      instanceType: 'm5.large',
+      pricePerHour: 0.096,
+    });
   });
 
   it('ignores the EBS product of the aws-cli envelope: it is not an instance', () => {
@@ -64,7 +68,9 @@ describe('Pricing API request shape', () => {
   });
 
   it('filters Linux, shared tenancy, no pre-installed software, used capacity, one region and type', () => {
-    const filters = Object.fromEntries((onDemandFilters('eu-west-1', 'm5.large') ?? []).map((f) => [f.Field, f.Value]));
+    const filters = Object.fromEntries(
+      (onDemandFilters('eu-west-1', 'm5.large') ?? []).map((f) => [f.Field, f.Value]),
+    );
     expect(filters).toMatchObject({
       regionCode: 'eu-west-1',
       instanceType: 'm5.large',
@@ -74,7 +80,9 @@ describe('Pricing API request shape', () => {
       capacitystatus: 'Used',
       productFamily: 'Compute Instance',
     });
-    const metal = Object.fromEntries((onDemandFilters('us-east-1', 'm5.metal') ?? []).map((f) => [f.Field, f.Value]));
+    const metal = Object.fromEntries(
+      (onDemandFilters('us-east-1', 'm5.metal') ?? []).map((f) => [f.Field, f.Value]),
+    );
     expect(metal).toMatchObject({ tenancy: 'Dedicated', productFamily: 'Compute Instance (bare metal)' });
   });
 });
@@ -95,23 +103,35 @@ describe('onDemandPrice', () => {
       clock,
       pricing: (region) => {
         endpoints.push(region);
-        return new PricingClient({ region, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } });
+        return new PricingClient({
+          region,
+          credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' },
+        });
       },
     };
   });
   afterEach(() => t.destroy());
 
   it('asks the Pricing API, caches the answer and says it came from the API as of now', async () => {
-    pricingMock.on(GetProductsCommand).resolves({ FormatVersion: 'aws_v1', PriceList: [itemFor('m5.large', '0.1070000000', 'eu-west-1')] });
+    pricingMock
+      .on(GetProductsCommand)
+      .resolves({ FormatVersion: 'aws_v1', PriceList: [itemFor('m5.large', '0.1070000000', 'eu-west-1')] });
     const price = await onDemandPrice(deps, 'eu-west-1', 'm5.large');
-    expect(price).toEqual({ pricePerHour: 0.107, source: 'pricing-api', asOf: clock.now(), priceRegion: 'eu-west-1' });
+    expect(price).toEqual({
+      pricePerHour: 0.107,
+      source: 'pricing-api',
+      asOf: clock.now(),
+      priceRegion: 'eu-west-1',
+    });
     expect(endpoints).toEqual(['eu-central-1']);
     const sent = pricingMock.commandCalls(GetProductsCommand)[0]!.args[0].input;
     expect(sent.ServiceCode).toBe('AmazonEC2');
     expect(sent.Filters).toContainEqual({ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' });
 
     const rows = await t.db.select().from(onDemandPrices);
-    expect(rows).toMatchObject([{ region: 'eu-west-1', instanceType: 'm5.large', pricePerHour: 0.107, source: 'pricing-api' }]);
+    expect(rows).toMatchObject([
+      { region: 'eu-west-1', instanceType: 'm5.large', pricePerHour: 0.107, source: 'pricing-api' },
+    ]);
   });
 
   it('answers from the cache until it is older than the max age, then asks again', async () => {
@@ -127,7 +147,9 @@ describe('onDemandPrice', () => {
   });
 
   it('falls back to the offline table, with its date, when the API throws', async () => {
-    pricingMock.on(GetProductsCommand).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
+    pricingMock
+      .on(GetProductsCommand)
+      .rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
     const price = await onDemandPrice(deps, 'us-east-1', 'm5.large');
     expect(price).toEqual({
       pricePerHour: 0.096,
@@ -148,7 +170,10 @@ describe('onDemandPrice', () => {
 
   it('falls back to the offline table when the API has no product for the type', async () => {
     pricingMock.on(GetProductsCommand).resolves({ PriceList: [] });
-    expect(await onDemandPrice(deps, 'us-east-1', 'c5.large')).toMatchObject({ source: 'offline', pricePerHour: 0.085 });
+    expect(await onDemandPrice(deps, 'us-east-1', 'c5.large')).toMatchObject({
+      source: 'offline',
+      pricePerHour: 0.085,
+    });
   });
 
   it('prefers a stale API answer to the offline table when the API fails', async () => {
@@ -186,7 +211,8 @@ describe('refreshOnDemandPrices', () => {
     deps = {
       db: t.db,
       clock: new ManualClock('2026-11-01T00:00:00Z'),
-      pricing: (region) => new PricingClient({ region, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } }),
+      pricing: (region) =>
+        new PricingClient({ region, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } }),
     };
   });
   afterEach(() => t.destroy());
@@ -207,19 +233,20 @@ describe('refreshOnDemandPrices', () => {
   });
 
   it('reports types the API does not know and queries that failed, keeping earlier prices', async () => {
-    pricingMock
-      .on(GetProductsCommand)
-      .callsFake((input) => {
-        const type = input.Filters.find((f: { Field: string }) => f.Field === 'instanceType')?.Value;
-        if (type === 'm5.large') return { PriceList: [itemFor('m5.large', '0.096')] };
-        if (type === 'x9.large') return { PriceList: [] };
-        throw new Error('ThrottlingException: Rate exceeded');
-      });
+    pricingMock.on(GetProductsCommand).callsFake((input) => {
+      const type = input.Filters.find((f: { Field: string }) => f.Field === 'instanceType')?.Value;
+      if (type === 'm5.large') return { PriceList: [itemFor('m5.large', '0.096')] };
+      if (type === 'x9.large') return { PriceList: [] };
+      throw new Error('ThrottlingException: Rate exceeded');
+    });
     const result = await refreshOnDemandPrices(deps, 'us-east-1', ['m5.large', 'x9.large', 'c5.large']);
     expect(result.updated).toBe(1);
     expect(result.missing).toEqual(['x9.large']);
     expect(result.failed).toEqual([
-      { instanceType: 'c5.large', error: 'fetching On-Demand prices for us-east-1: ThrottlingException: Rate exceeded' },
+      {
+        instanceType: 'c5.large',
+        error: 'fetching On-Demand prices for us-east-1: ThrottlingException: Rate exceeded',
+      },
     ]);
   });
 });

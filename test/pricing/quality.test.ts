@@ -14,7 +14,12 @@ import { toPricePoint } from '../../src/pricing/spot.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
-const pool = { region: 'us-east-1', availabilityZone: 'us-east-1a', instanceType: 'm5.large', product: 'Linux/UNIX' };
+const pool = {
+  region: 'us-east-1',
+  availabilityZone: 'us-east-1a',
+  instanceType: 'm5.large',
+  product: 'Linux/UNIX',
+};
 const pt = (hours: number, price: number, filled = false): PricePoint => ({
   ...pool,
   at: new Date(T0 + hours * HOUR),
@@ -81,9 +86,9 @@ describe('cleanSeries', () => {
   });
 
   it('refuses points of more than one pool', () => {
-    expect(() => cleanSeries([pt(0, 1), { ...pt(1, 1), availabilityZone: 'us-east-1b' }], { gapMs: HOUR })).toThrow(
-      /one pool/,
-    );
+    expect(() =>
+      cleanSeries([pt(0, 1), { ...pt(1, 1), availabilityZone: 'us-east-1b' }], { gapMs: HOUR }),
+    ).toThrow(/one pool/);
   });
 });
 
@@ -110,7 +115,9 @@ describe('storeSpotPrices', () => {
       [11, 0.05, true],
     ]);
     const gaps = await t.db.select().from(priceGaps).orderBy(priceGaps.gapStart);
-    expect(gaps.map((g) => [(g.gapStart.getTime() - T0) / HOUR, (g.gapEnd.getTime() - T0) / HOUR, g.filledPoints])).toEqual([
+    expect(
+      gaps.map((g) => [(g.gapStart.getTime() - T0) / HOUR, (g.gapEnd.getTime() - T0) / HOUR, g.filledPoints]),
+    ).toEqual([
       [1, 8, 2],
       [8, 12, 1],
     ]);
@@ -136,7 +143,10 @@ describe('storeSpotPrices', () => {
   it('keeps 159 of the 250 real m5.large price changes (91 repeats) and reads a series back in order', async () => {
     const raw = JSON.parse(
       readFileSync(
-        new URL('../fixtures/pricing/ec2-DescribeSpotPriceHistory.m5.large.us-east-1.2021-01.json', import.meta.url),
+        new URL(
+          '../fixtures/pricing/ec2-DescribeSpotPriceHistory.m5.large.us-east-1.2021-01.json',
+          import.meta.url,
+        ),
         'utf8',
       ),
     );
@@ -152,7 +162,11 @@ describe('storeSpotPrices', () => {
       new Date('2021-02-01T00:00:00Z'),
     );
     expect(series[0]!.at.getTime()).toBeLessThan(Date.parse('2021-02-01T00:00:00Z')); // the price in effect
-    expect(series.at(-1)).toMatchObject({ price: 0.0437, filled: false, at: new Date('2021-02-09T01:40:10Z') });
+    expect(series.at(-1)).toMatchObject({
+      price: 0.0437,
+      filled: false,
+      at: new Date('2021-02-09T01:40:10Z'),
+    });
     for (let i = 1; i < series.length; i++) expect(series[i]!.at > series[i - 1]!.at).toBe(true);
     const prices = series.filter((p) => !p.filled).map((p) => p.price);
     expect(Math.min(...prices)).toBeGreaterThanOrEqual(0.0367);

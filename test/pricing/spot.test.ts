@@ -9,7 +9,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const history = JSON.parse(
   readFileSync(
-    new URL('../fixtures/pricing/ec2-DescribeSpotPriceHistory.m5.large.us-east-1.2021-01.json', import.meta.url),
+    new URL(
+      '../fixtures/pricing/ec2-DescribeSpotPriceHistory.m5.large.us-east-1.2021-01.json',
+      import.meta.url,
+    ),
     'utf8',
   ),
 ).SpotPriceHistory.map((r: { Timestamp: string }) => ({ ...r, Timestamp: new Date(r.Timestamp) }));
@@ -28,7 +31,8 @@ describe('Spot prices', () => {
       db: t.db,
       clock,
       gapMinutes: 360,
-      ec2: (region) => new EC2Client({ region, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } }),
+      ec2: (region) =>
+        new EC2Client({ region, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } }),
     };
   });
   afterEach(() => t.destroy());
@@ -59,9 +63,9 @@ describe('Spot prices', () => {
     );
     // us-east-1d's last change was at 19:14 on the 8th: more than 6 h before now is an open gap.
     const gaps = await t.db.select().from(priceGaps);
-    expect(gaps.some((g) => g.availabilityZone === 'us-east-1d' && g.gapEnd.getTime() === clock.now().getTime())).toBe(
-      true,
-    );
+    expect(
+      gaps.some((g) => g.availabilityZone === 'us-east-1d' && g.gapEnd.getTime() === clock.now().getTime()),
+    ).toBe(true);
   });
 
   it('says why when EC2 refuses the history', async () => {

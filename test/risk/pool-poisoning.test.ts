@@ -31,7 +31,11 @@ describe('pool poisoning', () => {
     const status = await recordInterruption(t.db, pool, { accountId: null, environment: 'PROD', at });
     const expiresAt = new Date(at.getTime() + 15 * DAY);
     expect(status).toEqual({ poisoned: true, expiresAt, interruptionCount: 1 });
-    expect(await isPoolPoisoned(t.db, pool, clock)).toEqual({ poisoned: true, expiresAt, interruptionCount: 1 });
+    expect(await isPoolPoisoned(t.db, pool, clock)).toEqual({
+      poisoned: true,
+      expiresAt,
+      interruptionCount: 1,
+    });
     expect(await isPoolPoisoned(t.db, other, clock)).toEqual({ poisoned: false, interruptionCount: 0 });
 
     clock.advance(15 * DAY - HOUR);
@@ -50,21 +54,40 @@ describe('pool poisoning', () => {
     const at = clock.now();
     await recordInterruption(t.db, pool, { accountId: 1, environment: 'PROD', at }, { poisonDays: 3 });
     const older = new Date(at.getTime() - 2 * DAY);
-    const status = await recordInterruption(t.db, pool, { accountId: 2, environment: 'PROD', at: older }, { poisonDays: 3 });
+    const status = await recordInterruption(
+      t.db,
+      pool,
+      { accountId: 2, environment: 'PROD', at: older },
+      { poisonDays: 3 },
+    );
     expect(status.expiresAt).toEqual(new Date(at.getTime() + 3 * DAY));
     expect(status.interruptionCount).toBe(2);
   });
 
   it('re-poisons after an expiry from the new interruption, not the old expiry', async () => {
-    await recordInterruption(t.db, pool, { accountId: 1, environment: 'PROD', at: clock.now() }, { poisonDays: 1 });
+    await recordInterruption(
+      t.db,
+      pool,
+      { accountId: 1, environment: 'PROD', at: clock.now() },
+      { poisonDays: 1 },
+    );
     clock.advance(2 * DAY);
     await expirePoisons(t.db, clock);
-    const status = await recordInterruption(t.db, pool, { accountId: 1, environment: 'PROD', at: clock.now() }, { poisonDays: 1 });
+    const status = await recordInterruption(
+      t.db,
+      pool,
+      { accountId: 1, environment: 'PROD', at: clock.now() },
+      { poisonDays: 1 },
+    );
     expect(status.expiresAt).toEqual(new Date(clock.now().getTime() + DAY));
   });
 
   it('never poisons from a LAB interruption', async () => {
-    const status = await recordInterruption(t.db, pool, { accountId: 3, environment: 'LAB', at: clock.now() });
+    const status = await recordInterruption(t.db, pool, {
+      accountId: 3,
+      environment: 'LAB',
+      at: clock.now(),
+    });
     expect(status).toEqual({ poisoned: false, interruptionCount: 0 });
     expect(await isPoolPoisoned(t.db, pool, clock)).toEqual({ poisoned: false, interruptionCount: 0 });
   });
@@ -78,8 +101,18 @@ describe('pool poisoning', () => {
   });
 
   it('lists live poisons soonest first and clears one by hand', async () => {
-    await recordInterruption(t.db, pool, { accountId: 1, environment: 'PROD', at: clock.now() }, { poisonDays: 10 });
-    await recordInterruption(t.db, other, { accountId: 1, environment: 'PROD', at: clock.now() }, { poisonDays: 5 });
+    await recordInterruption(
+      t.db,
+      pool,
+      { accountId: 1, environment: 'PROD', at: clock.now() },
+      { poisonDays: 10 },
+    );
+    await recordInterruption(
+      t.db,
+      other,
+      { accountId: 1, environment: 'PROD', at: clock.now() },
+      { poisonDays: 5 },
+    );
     expect((await listPoisonedPools(t.db, clock)).map((p) => p.az)).toEqual(['us-east-1b', 'us-east-1a']);
     expect(await clearPool(t.db, other, clock)).toBe(true);
     expect(await clearPool(t.db, other, clock)).toBe(false);
@@ -101,7 +134,13 @@ describe('pool poisoning', () => {
     });
     await t.db
       .insert(poolEvents)
-      .values([event('a', 1), event('b', 6), event('c', 20), event('d', 2, 'rebalance'), event('e', 1, 'interruption', 'us-east-1b')]);
+      .values([
+        event('a', 1),
+        event('b', 6),
+        event('c', 20),
+        event('d', 2, 'rebalance'),
+        event('e', 1, 'interruption', 'us-east-1b'),
+      ]);
     expect(await poolInterruptions(t.db, pool, 7, clock)).toBe(2);
     expect(await poolInterruptions(t.db, pool, 30, clock)).toBe(3);
   });
@@ -120,6 +159,8 @@ describe('parsePoolRef', () => {
   it('explains what a pool looks like when given something else', () => {
     expect(() => parsePoolRef('m5.large')).toThrow(UserError);
     expect(() => parsePoolRef('us-east-1/us-east-1a/m5.large/x')).toThrow(/us-east-1\/us-east-1a\/m5.large/);
-    expect(() => parsePoolRef('us-east-1/eu-west-1a/m5.large')).toThrow(/not an availability zone of us-east-1/);
+    expect(() => parsePoolRef('us-east-1/eu-west-1a/m5.large')).toThrow(
+      /not an availability zone of us-east-1/,
+    );
   });
 });
