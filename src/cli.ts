@@ -6,12 +6,13 @@ import { stringify } from 'yaml';
 // Slack tokens are not required here; without them audit rows are written but nothing is posted.
 import { mention } from './accounts/approvers.js';
 import { buildTemplate, templateYaml } from './accounts/cfn-template.js';
-import { connectAccount, parseConnectArgs } from './accounts/connect.js';
+import { connectAccount, parseConnectArgs, templateInputFor } from './accounts/connect.js';
 import { operatorAccountId } from './accounts/operator.js';
 import { listAccounts, requireAccount, verifiedAccounts } from './accounts/store.js';
 import { verifyAccount } from './accounts/verify.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Deps } from './deps.js';
+import { setupEventForwarding } from './events/setup.js';
 import { UserError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
 import { modelCommand, trainModelCommand } from './risk/cli.js';
@@ -67,6 +68,28 @@ export const cliCommands: Record<string, CliCommand> = {
       }
     },
   },
+  events: {
+    usage:
+      'events setup [--allow <account-id>,...] [--org <o-id>]   the operator bus (EVENT_BUS_NAME), its rule and the SQS queue',
+    async run(deps, [sub, ...args], out) {
+      if (sub !== 'setup') throw new UserError(`usage: spotops ${cliCommands.events!.usage}`);
+      const flag = (name: string) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1] : undefined;
+      };
+      const lines = await setupEventForwarding(
+        { eventBridge: deps.operator.eventBridge(), sqs: deps.operator.sqs(), sts: deps.operatorSts },
+        {
+          // Customer accounts forward to a bus of our own whose policy admits them.
+          bus: 'custom',
+          busName: deps.config.EVENT_BUS_NAME,
+          allowAccounts: flag('--allow')?.split(',').filter(Boolean),
+          organizationId: flag('--org'),
+        },
+      );
+      for (const line of lines) out(line);
+    },
+  },
   model: {
     usage: 'model list | activate <version> | fallback [on|off]   the risk model registry',
     run: (deps, args, out) => modelCommand(args, out, { db: deps.db }),
@@ -97,11 +120,11 @@ export const cliCommands: Record<string, CliCommand> = {
       let input: Parameters<typeof buildTemplate>[0];
       if (args.includes('--generic')) {
         // For publishing once to S3 (CFN_TEMPLATE_URL): ExternalId has no default, the link passes it.
-        input = { accountName: 'account', operatorAccountId: operator, externalId: '' };
+        input = templateInputFor(deps, 'account', operator, '');
       } else {
         if (!names[0]) throw new UserError('usage: spotops cfn-template <name>');
         const account = await requireAccount(deps.db, names[0]);
-        input = { accountName: account.name, operatorAccountId: operator, externalId: account.externalId };
+        input = templateInputFor(deps, account.name, operator, account.externalId);
       }
       const template = buildTemplate(input);
       if (args.includes('--generic')) {

@@ -39,6 +39,8 @@ const schema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SQS_QUEUE_URL: z.url().optional(),
+  // The operator's EventBridge bus that customer accounts forward EC2 Spot events to.
+  EVENT_BUS_NAME: z.string().min(1).default('spotops-events'),
   // S3 URL where the operator published `spotops cfn-template --generic` (enables one-click quick-create).
   CFN_TEMPLATE_URL: z.url().optional(),
   // Waste and Shadow IT thresholds.

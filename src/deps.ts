@@ -1,5 +1,8 @@
 // The services every part of the app receives from the composition root (main.ts / cli.ts).
 // Tests build the same object with fakes (ManualClock, mocked AWS clients, a fake Slack).
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AccountAccess } from './aws/clients.js';
 import type { Config } from './config.js';
@@ -17,6 +20,12 @@ export interface Deps {
   log: Logger;
   /** The operator's own STS (default credential chain): identity and AssumeRole. */
   operatorSts: STSClient;
+  /** Clients acting as the operator itself (default credential chain). */
+  operator: {
+    pricing(endpointRegion: string): PricingClient;
+    sqs(): SQSClient;
+    eventBridge(): EventBridgeClient;
+  };
   /** AWS clients in a connected account, acting as `actor` (STS session name spotops-<actor>). */
   awsFor(account: Pick<Account, 'roleArn' | 'externalId'>, actor?: string): AccountAccess;
   notifier: Notifier;

@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { recoverInterrupted } from './engine/executions.js';
 import { ExecutionWorker } from './engine/worker.js';
+import { startEventConsumer } from './events/start.js';
 import { jobs } from './jobs/index.js';
 import { startJobs } from './jobs/scheduler.js';
 import { createLogger } from './lib/logger.js';
+import { ensureCommittedModel } from './risk/models.js';
 import { createDeps, openConfiguredDatabase } from './runtime.js';
 import { createSlackApp } from './slack/app.js';
 import { startHealthServer } from './slack/health.js';
@@ -35,7 +37,9 @@ async function main(): Promise<void> {
     await app.start();
     if (config.HEALTH_PORT > 0) health = await startHealthServer(deps, config.HEALTH_PORT);
   }
+  await ensureCommittedModel(deps.db);
   await recoverInterrupted(deps);
+  const events = startEventConsumer(deps);
   worker.start();
   const scheduled = startJobs(deps, jobs(config, { kick }));
   log.info(
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     health?.close();
     await scheduled.stop();
+    await events?.stop();
     await app.stop().catch(() => undefined);
     await worker.stop();
     await database.close();

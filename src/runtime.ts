@@ -1,4 +1,7 @@
 // Builds the Deps object from configuration: the only place real clients are constructed.
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsClientFactory } from './aws/clients.js';
 import { CredentialBroker, SYSTEM_ACTOR } from './aws/credentials.js';
@@ -29,6 +32,9 @@ export function createDeps(
   const clock = overrides.clock ?? systemClock;
   const operatorSts = overrides.operatorSts ?? new STSClient({ region: config.AWS_REGION });
   const factory = new AwsClientFactory(new CredentialBroker({ sts: operatorSts, clock }));
+  const pricing = new Map<string, PricingClient>();
+  let sqs: SQSClient | undefined;
+  let eventBridge: EventBridgeClient | undefined;
   return {
     config,
     database,
@@ -36,6 +42,15 @@ export function createDeps(
     clock,
     log,
     operatorSts,
+    operator: {
+      pricing(endpointRegion) {
+        let client = pricing.get(endpointRegion);
+        if (!client) pricing.set(endpointRegion, (client = new PricingClient({ region: endpointRegion })));
+        return client;
+      },
+      sqs: () => (sqs ??= new SQSClient({ region: config.AWS_REGION })),
+      eventBridge: () => (eventBridge ??= new EventBridgeClient({ region: config.AWS_REGION })),
+    },
     awsFor(account, actor = SYSTEM_ACTOR) {
       if (!account.roleArn)
         throw new UserError('That account is not verified yet: run `/spot verify` first.');

@@ -2,6 +2,7 @@
 // operator's account only with the account's ExternalID, a read policy (what the scanners and
 // the Spot intelligence read) and a write policy of exactly what the executors declare.
 import { stringify } from 'yaml';
+import { eventForwardingResources } from '../events/setup.js';
 import { executorPermissions } from '../executors/index.js';
 import { scannerPermissions } from '../scanners/index.js';
 
@@ -26,8 +27,8 @@ export interface TemplateInput {
   operatorAccountId: string;
   externalId: string;
   partition?: string;
-  /** Extra resources (e.g. the EventBridge forwarding rule), merged into Resources. */
-  extraResources?: Record<string, unknown>;
+  /** The operator's event bus ARN: adds the rule forwarding EC2 Spot events to it. */
+  operatorBusArn?: string;
 }
 
 export function readPermissions(): string[] {
@@ -97,7 +98,7 @@ export function buildTemplate(input: TemplateInput): Record<string, unknown> {
           Tags: [{ Key: 'ManagedBy', Value: 'spotops' }],
         },
       },
-      ...input.extraResources,
+      ...(input.operatorBusArn ? eventForwardingResources(input.operatorBusArn) : {}),
     },
     Outputs: {
       RoleArn: {
@@ -130,4 +131,13 @@ export function quickCreateUrl(opts: {
   });
   if (opts.templateUrl) params.set('templateURL', opts.templateUrl);
   return `https://${opts.region}.console.aws.amazon.com/cloudformation/home?region=${opts.region}#/stacks/quickcreate?${params}`;
+}
+
+export function operatorBusArn(opts: {
+  partition?: string;
+  region: string;
+  operatorAccountId: string;
+  busName: string;
+}): string {
+  return `arn:${opts.partition ?? 'aws'}:events:${opts.region}:${opts.operatorAccountId}:event-bus/${opts.busName}`;
 }

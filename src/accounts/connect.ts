@@ -6,7 +6,13 @@ import type { Deps } from '../deps.js';
 import { audit } from '../engine/audit.js';
 import { UserError } from '../lib/errors.js';
 import { newExternalId } from '../lib/ids.js';
-import { quickCreateUrl, roleName, templateYaml } from './cfn-template.js';
+import {
+  operatorBusArn,
+  quickCreateUrl,
+  roleName,
+  type TemplateInput,
+  templateYaml,
+} from './cfn-template.js';
 import { operatorAccountId } from './operator.js';
 import { findAccount } from './store.js';
 import { parseAccountName, parseEnvironment, parseRegions } from './validation.js';
@@ -79,12 +85,31 @@ export async function connectAccount(deps: Deps, req: ConnectRequest, actor: str
     regions: req.regions,
     externalId,
     roleName: roleName(req.name),
-    template: templateYaml({ accountName: req.name, operatorAccountId: operator, externalId }),
+    template: templateYaml(templateInputFor(deps, req.name, operator, externalId)),
     quickCreateUrl: quickCreateUrl({
       region: req.regions[0] ?? deps.config.AWS_REGION,
       accountName: req.name,
       externalId,
       templateUrl: deps.config.CFN_TEMPLATE_URL,
+    }),
+  };
+}
+
+/** The template for an account: its role, plus the rule forwarding EC2 Spot events to the operator's bus. */
+export function templateInputFor(
+  deps: Pick<Deps, 'config'>,
+  accountName: string,
+  operatorAccountId: string,
+  externalId: string,
+): TemplateInput {
+  return {
+    accountName,
+    operatorAccountId,
+    externalId,
+    operatorBusArn: operatorBusArn({
+      region: deps.config.AWS_REGION,
+      operatorAccountId,
+      busName: deps.config.EVENT_BUS_NAME,
     }),
   };
 }

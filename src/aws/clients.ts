@@ -4,6 +4,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { type CredentialBroker, type RoleTarget, SYSTEM_ACTOR } from './credentials.js';
@@ -14,6 +15,8 @@ export interface AccountAccess {
   eks(region: string): EKSClient;
   eventBridge(region: string): EventBridgeClient;
   sts(region: string): STSClient;
+  /** Savings Plans is a global API (us-east-1 endpoint). */
+  savingsPlans(): SavingsplansClient;
 }
 
 type Ctor<C> = new (cfg: {
@@ -49,6 +52,7 @@ export class AwsClientFactory {
       eks: (region) => make(EKSClient, 'eks', region),
       eventBridge: (region) => make(EventBridgeClient, 'events', region),
       sts: (region) => make(STSClient, 'sts', region),
+      savingsPlans: () => make(SavingsplansClient, 'savingsplans', 'us-east-1'),
     };
   }
 }

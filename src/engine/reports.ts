@@ -25,7 +25,10 @@ export interface OpenFinding extends Recommendation {
   accountName: string;
 }
 
-export async function openFindings(db: Db, opts: { kinds?: string[]; account?: string } = {}): Promise<OpenFinding[]> {
+export async function openFindings(
+  db: Db,
+  opts: { kinds?: string[]; account?: string } = {},
+): Promise<OpenFinding[]> {
   const rows = await db
     .select({ rec: recommendations, accountName: accounts.name })
     .from(recommendations)

@@ -2,9 +2,11 @@
 // describing it in that account (the inventory answers when the instance is already gone), records the
 // event once (pool_events.event_id is the dedupe key) and applies the pool-risk rule in the same
 // transaction: a PROD interruption poisons for every account, LAB is recorded only, rebalance never poisons.
+
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AccountAccess } from '../aws/clients.js';
+import { azIdOf } from '../aws/zones.js';
 import type { Db } from '../db/client.js';
 import { type Account, accounts, instances, poolEvents } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
@@ -89,7 +91,8 @@ async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Ins
     if (!inst?.InstanceType || !inst.Placement?.AvailabilityZone) return undefined;
     return {
       instanceType: inst.InstanceType,
-      az: inst.Placement.AvailabilityZone,
+      // Pools are keyed by AZ ID: the same physical zone for every account.
+      az: inst.Placement.AvailabilityZoneId ?? (await azIdOf(ec2, inst.Placement.AvailabilityZone)),
       lifecycle: inst.InstanceLifecycle ?? 'on-demand',
     };
   } catch (err) {

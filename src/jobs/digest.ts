@@ -1,8 +1,8 @@
 // The daily digest: open findings per kind (and what is new today), the biggest items, Shadow
 // IT deadlines, poisoned pools, and savings realised against estimated over the last 30 days.
 import { and, eq, gte } from 'drizzle-orm';
-import type { Deps } from '../deps.js';
 import { executions } from '../db/schema.js';
+import type { Deps } from '../deps.js';
 import { isNew, kindLabel, openFindings, savingsByKind } from '../engine/reports.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { DAY } from '../lib/clock.js';
@@ -15,7 +15,12 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
   const open = await openFindings(deps.db);
   const perKind = new Map<string, DigestInput['perKind'][number]>();
   for (const f of open) {
-    const k = perKind.get(f.kind) ?? { label: kindLabel(f.kind), count: 0, newToday: 0, monthlySavingsUsd: 0 };
+    const k = perKind.get(f.kind) ?? {
+      label: kindLabel(f.kind),
+      count: 0,
+      newToday: 0,
+      monthlySavingsUsd: 0,
+    };
     k.count += 1;
     if (isNew(f, now)) k.newToday += 1;
     k.monthlySavingsUsd += f.monthlySavingsUsd;

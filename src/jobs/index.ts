@@ -1,7 +1,10 @@
 // The schedule: every recurring job, its cron expression (from configuration) and what it runs.
 import type { Config } from '../config.js';
 import { enforceGracePeriods } from '../engine/shadow-it.js';
+import { expirePoisons } from '../risk/pool-poisoning.js';
 import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
+import { postDigest } from './digest.js';
+import { refreshPrices } from './price-refresh.js';
 import { scanAndPost } from './scan-and-post.js';
 import type { Job } from './scheduler.js';
 
@@ -24,6 +27,23 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
         const r = await enforceGracePeriods(deps);
         if (r.queued > 0) hooks.kick();
         return `${r.queued} queued, ${r.notified} notified`;
+      },
+    },
+    {
+      name: 'pool-expiry',
+      schedule: config.CRON_POOL_EXPIRY,
+      async run(deps) {
+        const cleared = await expirePoisons(deps.db, deps.clock);
+        return `${cleared.length} pools cleared`;
+      },
+    },
+    { name: 'price-refresh', schedule: config.CRON_PRICE_REFRESH, run: refreshPrices },
+    {
+      name: 'digest',
+      schedule: config.CRON_DIGEST,
+      async run(deps) {
+        await postDigest(deps);
+        return 'digest posted';
       },
     },
   ];

@@ -7,6 +7,7 @@ import {
   type EC2Client,
   type SpotPrice,
 } from '@aws-sdk/client-ec2';
+import { zoneIds } from '../aws/zones.js';
 import type { Db } from '../db/client.js';
 import { type Clock, MINUTE } from '../lib/clock.js';
 import { describeError } from '../lib/errors.js';
@@ -27,15 +28,25 @@ export interface SpotDeps {
   logger?: Logger;
 }
 
-/** One API row -> a point; undefined for rows without the fields a point needs. */
-export function toPricePoint(region: string, row: SpotPrice): PricePoint | undefined {
+/**
+ * One API row -> a point; undefined for rows without the fields a point needs. The pool's AZ is
+ * the AZ ID (stable across accounts): from the row, else from the account's name->ID map.
+ */
+export function toPricePoint(
+  region: string,
+  row: SpotPrice,
+  zoneIds?: ReadonlyMap<string, string>,
+): PricePoint | undefined {
   const price = Number.parseFloat(row.SpotPrice ?? '');
   const at = row.Timestamp ? new Date(row.Timestamp) : undefined;
-  if (!row.AvailabilityZone || !row.InstanceType || !row.ProductDescription) return undefined;
+  const az =
+    row.AvailabilityZoneId ??
+    (row.AvailabilityZone && (zoneIds?.get(row.AvailabilityZone) ?? row.AvailabilityZone));
+  if (!az || !row.InstanceType || !row.ProductDescription) return undefined;
   if (!Number.isFinite(price) || !at || Number.isNaN(at.getTime())) return undefined;
   return {
     region,
-    availabilityZone: row.AvailabilityZone,
+    availabilityZone: az,
     instanceType: row.InstanceType,
     product: row.ProductDescription,
     at,
@@ -50,13 +61,15 @@ async function describeHistory(
   input: DescribeSpotPriceHistoryCommandInput,
 ): Promise<PricePoint[]> {
   const points: PricePoint[] = [];
+  // Rows carry AvailabilityZoneId in current API versions; the map covers answers without it.
+  const ids = await zoneIds(ec2).catch(() => undefined);
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(
       new DescribeSpotPriceHistoryCommand({ ...input, MaxResults: 1000, NextToken }),
     );
     for (const row of page.SpotPriceHistory ?? []) {
-      const p = toPricePoint(region, row);
+      const p = toPricePoint(region, row, ids);
       if (p) points.push(p);
     }
     // EC2 ends the history with an empty-string token on some pages; treat it as the end.

@@ -2,6 +2,7 @@
 // poisoned for every account for N days. Every launch path asks isPoolPoisoned() before using a pool.
 // LAB interruptions and rebalance recommendations are evidence for the risk model, never poison.
 import { and, count, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import { isAzId } from '../aws/zones.js';
 import type { Db } from '../db/client.js';
 import { poolEvents, spotPoolRisk } from '../db/schema.js';
 import { type Clock, DAY, systemClock } from '../lib/clock.js';
@@ -20,17 +21,23 @@ export const formatPoolRef = (p: PoolRef): string => `${p.region}/${p.az}/${p.in
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
-/** `us-east-1/us-east-1a/m5.large` -> pool; UserError (shown in Slack) when it is not one. */
+/**
+ * `us-east-1/use1-az1/m5.large` -> pool; UserError (shown in Slack) when it is not one. Pools
+ * are keyed by AZ ID (the same physical zone for every account; AZ names are per-account
+ * aliases), as `/spot pools` shows them.
+ */
 export function parsePoolRef(text: string): PoolRef {
   const parts = text.trim().split('/');
-  const usage = `a pool looks like us-east-1/us-east-1a/m5.large, got "${text.trim()}"`;
+  const usage = `a pool looks like us-east-1/use1-az1/m5.large (region/AZ ID/type, as /spot pools shows), got "${text.trim()}"`;
   if (parts.length !== 3) throw new UserError(usage);
   const [region, az, instanceType] = parts as [string, string, string];
   if (!REGION.test(region) || !INSTANCE_TYPE.test(instanceType)) throw new UserError(usage);
-  // AZ names are the region plus a letter (us-east-1a); Local Zones add a suffix (us-west-2-lax-1a).
-  if (!az.startsWith(region) || az.length <= region.length) {
-    throw new UserError(`${az} is not an availability zone of ${region}`);
+  if (az.startsWith(region)) {
+    throw new UserError(
+      `${az} is an AZ name, which differs between accounts: use its AZ ID (like use1-az1), as /spot pools shows it`,
+    );
   }
+  if (!isAzId(az)) throw new UserError(usage);
   return { region, az, instanceType };
 }
 

@@ -269,16 +269,17 @@ async function renderShadowCard(deps: Deps, rec: Recommendation): Promise<SlackM
 }
 
 /** Spot recommendation cards store their builder input in evidence.card (dates as ISO strings). */
-export function reviveCardInput(rec: Recommendation): RecommendationCardInput {
+export function reviveCardInput(rec: Recommendation, now: Date): RecommendationCardInput {
   const card = structuredClone((rec.evidence as { card: RecommendationCardInput }).card);
   card.recommendationId = rec.id;
+  card.now = now;
   card.onDemand.asOf = new Date(card.onDemand.asOf);
   for (const p of card.spotPrices) if (p.poisonedUntil) p.poisonedUntil = new Date(p.poisonedUntil);
   return card;
 }
 
 async function renderSpotCard(deps: Deps, rec: Recommendation): Promise<SlackMessage> {
-  const card = recommendationCard(reviveCardInput(rec));
+  const card = recommendationCard(reviveCardInput(rec, deps.clock.now()));
   const exec = (await latestExecutions(deps, [rec.id])).get(rec.id);
   // While the card waits for a decision (also after a Shadow run) it keeps its buttons.
   if (!exec || rec.status === 'posted') return card;
@@ -392,4 +393,41 @@ export async function unpostedFindings(deps: Deps): Promise<Recommendation[]> {
     .from(recommendations)
     .where(eq(recommendations.status, 'open'))
     .orderBy(recommendations.id);
+}
+
+/**
+ * Posts a Spot recommendation card where it was asked for; when the bot cannot post there (not
+ * in the channel), in the account's channel instead. Returns where it went.
+ */
+export async function postRecommendationCard(
+  deps: Deps,
+  rec: Recommendation,
+  channel: string,
+): Promise<MessageRef> {
+  const account = await getAccount(deps.db, rec.accountId);
+  const msg = await renderSpotCard(deps, rec);
+  let ref: MessageRef;
+  try {
+    ref = await deps.notifier.post(channel, msg.text, msg.blocks);
+  } catch (err) {
+    deps.log.warn(
+      { err, channel },
+      'posting the card where it was asked for failed; using the account channel',
+    );
+    ref = await deps.notifier.post(channelOf(deps, account), msg.text, msg.blocks);
+  }
+  await transitionRecommendation(deps.db, rec.id, ['open'], 'posted', {
+    slackChannel: ref.channel,
+    slackTs: ref.ts,
+  });
+  const by = (rec.evidence as { requestedBy?: string }).requestedBy;
+  await audit(deps, {
+    actor: by ?? 'system',
+    event: 'card_posted',
+    message: `Evaluated${by ? ` for <@${by}>` : ''}: ${rec.title}${rec.monthlySavingsUsd > 0 ? ` ($${rec.monthlySavingsUsd.toFixed(2)}/month)` : ''}`,
+    recommendationId: rec.id,
+    accountId: rec.accountId,
+    thread: ref,
+  });
+  return ref;
 }

@@ -21,7 +21,7 @@ const PROD_AWS = '111111111111';
 const LAB_AWS = '222222222222';
 const INSTANCE = 'i-0b662ef9931388ba0';
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/999999999999/spotops-events';
-const pool = { region: 'us-east-1', az: 'us-east-1b', instanceType: 'm5.large' };
+const pool = { region: 'us-east-1', az: 'use1-az2', instanceType: 'm5.large' };
 
 const sample = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));
@@ -52,7 +52,7 @@ function instanceSeen(lifecycle?: 'spot') {
           {
             InstanceId: INSTANCE,
             InstanceType: 'm5.large',
-            Placement: { AvailabilityZone: 'us-east-1b' },
+            Placement: { AvailabilityZone: 'us-east-1b', AvailabilityZoneId: 'use1-az2' },
             ...(lifecycle ? { InstanceLifecycle: lifecycle } : {}),
           },
         ],
@@ -179,7 +179,7 @@ describe('event consumer', () => {
         kind: 'interruption',
         environment: 'LAB',
         accountId: labId,
-        availabilityZone: 'us-east-1b',
+        availabilityZone: 'use1-az2',
       },
     ]);
     expect(deleted()).toHaveLength(1);

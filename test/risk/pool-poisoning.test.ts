@@ -14,8 +14,8 @@ import {
 } from '../../src/risk/pool-poisoning.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-const pool = { region: 'us-east-1', az: 'us-east-1a', instanceType: 'm5.large' };
-const other = { region: 'us-east-1', az: 'us-east-1b', instanceType: 'm5.large' };
+const pool = { region: 'us-east-1', az: 'use1-az1', instanceType: 'm5.large' };
+const other = { region: 'us-east-1', az: 'use1-az2', instanceType: 'm5.large' };
 
 describe('pool poisoning', () => {
   let t: TestDatabase;
@@ -113,15 +113,15 @@ describe('pool poisoning', () => {
       { accountId: 1, environment: 'PROD', at: clock.now() },
       { poisonDays: 5 },
     );
-    expect((await listPoisonedPools(t.db, clock)).map((p) => p.az)).toEqual(['us-east-1b', 'us-east-1a']);
+    expect((await listPoisonedPools(t.db, clock)).map((p) => p.az)).toEqual(['use1-az2', 'use1-az1']);
     expect(await clearPool(t.db, other, clock)).toBe(true);
     expect(await clearPool(t.db, other, clock)).toBe(false);
-    expect((await listPoisonedPools(t.db, clock)).map((p) => p.az)).toEqual(['us-east-1a']);
+    expect((await listPoisonedPools(t.db, clock)).map((p) => p.az)).toEqual(['use1-az1']);
     expect(await isPoolPoisoned(t.db, other, clock)).toEqual({ poisoned: false, interruptionCount: 1 });
   });
 
   it('counts a pool’s interruptions from pool_events within the window', async () => {
-    const event = (id: string, daysAgo: number, kind = 'interruption', az = 'us-east-1a') => ({
+    const event = (id: string, daysAgo: number, kind = 'interruption', az = 'use1-az1') => ({
       eventId: id,
       kind,
       awsAccountId: '111122223333',
@@ -139,7 +139,7 @@ describe('pool poisoning', () => {
         event('b', 6),
         event('c', 20),
         event('d', 2, 'rebalance'),
-        event('e', 1, 'interruption', 'us-east-1b'),
+        event('e', 1, 'interruption', 'use1-az2'),
       ]);
     expect(await poolInterruptions(t.db, pool, 7, clock)).toBe(2);
     expect(await poolInterruptions(t.db, pool, 30, clock)).toBe(3);
@@ -148,19 +148,20 @@ describe('pool poisoning', () => {
 
 describe('parsePoolRef', () => {
   it('reads region/az/type', () => {
-    expect(parsePoolRef(' us-east-1/us-east-1a/m5.large ')).toEqual(pool);
-    expect(parsePoolRef('us-west-2/us-west-2-lax-1a/c5d.2xlarge')).toEqual({
+    expect(parsePoolRef(' us-east-1/use1-az1/m5.large ')).toEqual(pool);
+    expect(parsePoolRef('us-west-2/usw2-lax1-az1/c5d.2xlarge')).toEqual({
       region: 'us-west-2',
-      az: 'us-west-2-lax-1a',
+      az: 'usw2-lax1-az1',
       instanceType: 'c5d.2xlarge',
     });
   });
 
   it('explains what a pool looks like when given something else', () => {
     expect(() => parsePoolRef('m5.large')).toThrow(UserError);
-    expect(() => parsePoolRef('us-east-1/us-east-1a/m5.large/x')).toThrow(/us-east-1\/us-east-1a\/m5.large/);
-    expect(() => parsePoolRef('us-east-1/eu-west-1a/m5.large')).toThrow(
-      /not an availability zone of us-east-1/,
+    expect(() => parsePoolRef('us-east-1/use1-az1/m5.large/x')).toThrow(/us-east-1\/use1-az1\/m5.large/);
+    expect(() => parsePoolRef('us-east-1/us-east-1a/m5.large')).toThrow(
+      /AZ name, which differs between accounts/,
     );
+    expect(() => parsePoolRef('us-east-1/zone-b/m5.large')).toThrow(/region\/AZ ID\/type/);
   });
 });

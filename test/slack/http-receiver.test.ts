@@ -39,8 +39,9 @@ describe('the app in HTTP mode', () => {
 
   it('answers an unknown subcommand with the usage, ephemeral', async () => {
     const reply = await t.commandReply('frobnicate now');
-    expect(reply.text).toContain('`frobnicate` is not a /spot command');
+    expect(reply.text).toContain('Unknown command "frobnicate"');
     expect(reply.text).toContain('/spot help');
+    expect(JSON.stringify(reply.blocks)).toContain('/spot connect');
   });
 
   it('serves /healthz with the database status', async () => {

@@ -21,7 +21,8 @@ const line = (h: HistoryItem) =>
   }`;
 
 export function historyMessage(items: HistoryItem[]): SlackMessage {
-  if (items.length === 0) return message('No executions yet.', [section('No executions yet: nothing has been approved.')]);
+  if (items.length === 0)
+    return message('No executions yet.', [section('No executions yet: nothing has been approved.')]);
   const blocks: KnownBlock[] = [header('Recent executions')];
   for (const item of items.slice(0, 40)) blocks.push(section(line(item)));
   return message(`${plural(items.length, 'recent execution')}`, blocks);
@@ -68,7 +69,9 @@ export function savingsMessage(rows: SavingsLine[]): SlackMessage {
   const act = rows.reduce((n, r) => n + r.actualMonthlyUsd, 0);
   const blocks: KnownBlock[] = [
     header(`Savings: ${perMonth(act)} realised`),
-    context([`Estimated on the cards: ${perMonth(est)} · ${est > 0 ? `${Math.round((act / est) * 100)}% realised` : ''}`]),
+    context([
+      `Estimated on the cards: ${perMonth(est)} · ${est > 0 ? `${Math.round((act / est) * 100)}% realised` : ''}`,
+    ]),
     section(
       rows
         .slice(0, 30)

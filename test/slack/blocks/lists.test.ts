@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { accountsList, approverMention } from '../../../src/slack/blocks/accounts-list.js';
-import { connectReply, templateFitsInMessage, templateParts } from '../../../src/slack/blocks/connect-reply.js';
+import {
+  connectReply,
+  templateFitsInMessage,
+  templateParts,
+} from '../../../src/slack/blocks/connect-reply.js';
 import { poolAlertCard } from '../../../src/slack/blocks/pool-alert-card.js';
 import { poolsList } from '../../../src/slack/blocks/pools-list.js';
 import { ACTIONS } from '../../../src/slack/ids.js';

@@ -1,11 +1,12 @@
 // /spot waste [account] and /spot shadow [account]: open findings with totals per account and
 // kind (waste) or per account and region (Shadow IT); the cards are in the accounts' channels.
+
+import { requireAccount } from '../../../accounts/store.js';
 import { parseAccountName } from '../../../accounts/validation.js';
 import { kindLabel, type OpenFinding, openFindings } from '../../../engine/reports.js';
 import { SHADOW_KIND } from '../../../engine/shadow-policy.js';
 import { WASTE_SCANNERS } from '../../../scanners/index.js';
 import { type FindingsSummaryRow, findingsSummary } from '../../blocks/findings-summary.js';
-import { requireAccount } from '../../../accounts/store.js';
 import type { CommandContext, Subcommand } from './spot.js';
 
 function rowsOf(findings: OpenFinding[], label: (f: OpenFinding) => string): FindingsSummaryRow[] {

@@ -3,4 +3,5 @@ import { recentExecutions } from '../../../engine/reports.js';
 import { historyMessage } from '../../blocks/history.js';
 import type { Subcommand } from './spot.js';
 
-export const historyCommand: Subcommand = async (ctx) => historyMessage(await recentExecutions(ctx.deps.db, 15));
+export const historyCommand: Subcommand = async (ctx) =>
+  historyMessage(await recentExecutions(ctx.deps.db, 15));

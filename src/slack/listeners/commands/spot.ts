@@ -11,11 +11,11 @@ import { approversCommand } from './approvers.js';
 import { connectCommand } from './connect.js';
 import { digestCommand } from './digest.js';
 import { evaluateCommand } from './evaluate.js';
+import { shadowCommand, wasteCommand } from './findings.js';
 import { historyCommand } from './history.js';
 import { poolCommand, poolsCommand } from './pools.js';
 import { errorReply, type Reply } from './reply.js';
 import { savingsCommand } from './savings.js';
-import { shadowCommand, wasteCommand } from './findings.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 

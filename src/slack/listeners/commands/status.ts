@@ -8,7 +8,8 @@ import { type Subcommand, usageError } from './spot.js';
 
 export const statusCommand: Subcommand = async (ctx, args) => {
   const raw = args[0]?.replace(/^#/, '');
-  if (!raw || !/^\d{1,9}$/.test(raw) || args.length > 1) throw usageError('status', 'Give the number shown on the card, e.g. `#42`.');
+  if (!raw || !/^\d{1,9}$/.test(raw) || args.length > 1)
+    throw usageError('status', 'Give the number shown on the card, e.g. `#42`.');
   const rec = await getRecommendation(ctx.deps, Number(raw));
   const account = await getAccount(ctx.deps.db, rec.accountId);
   const execs = await ctx.deps.db
