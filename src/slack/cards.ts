@@ -416,7 +416,9 @@ export async function postRecommendationCard(
     );
     ref = await deps.notifier.post(channelOf(deps, account), msg.text, msg.blocks);
   }
-  await transitionRecommendation(deps.db, rec.id, ['open'], 'posted', {
+  // A "not worth it" evaluation has nothing to decide: it is on record, not waiting for anyone.
+  const decided = Boolean((rec.evidence as { card?: RecommendationCardInput }).card?.notWorthIt);
+  await transitionRecommendation(deps.db, rec.id, ['open'], decided ? 'resolved' : 'posted', {
     slackChannel: ref.channel,
     slackTs: ref.ts,
   });

@@ -70,15 +70,27 @@ export function diversificationCandidates(type: string, max = 15): InstanceTypeS
     (!c.burstable || base.burstable) &&
     // Accelerated families (g, p, inf, trn, dl, f, vt) are not general-purpose substitutes.
     /^(g|p|inf|trn|dl|f|vt)\d/.test(c.type) === /^(g|p|inf|trn|dl|f|vt)\d/.test(type);
+  const generation = (t: string) => Number(/^[a-z]+(\d+)/.exec(t)?.[1] ?? 0);
   // Same class (m, c, r, ...) first: the workload was sized for its ratio of memory to CPU.
   const klass = (t: string) => /^[a-z]+/.exec(t)?.[0]?.[0] ?? '';
   const rank = (c: InstanceTypeSpec) =>
     (klass(c.type) === klass(type) ? 0 : 10) + c.vcpus / base.vcpus + c.memoryMib / base.memoryMib;
-  const candidates = [...load().values()].filter((c) => c.type !== type && fits(c));
-  const generation = (t: string) => Number(/^[a-z]+(\d+)/.exec(t)?.[1] ?? 0);
+  // Generations before 5 are previous-generation hardware with shallow Spot pools.
+  const minGeneration = Math.min(5, generation(type));
+  const candidates = [...load().values()].filter(
+    (c) => c.type !== type && fits(c) && generation(c.type) >= minGeneration,
+  );
   // Closest size first; among equals, newer generations (better price-performance, deeper pools).
   candidates.sort(
     (a, b) => rank(a) - rank(b) || generation(b.type) - generation(a.type) || a.type.localeCompare(b.type),
   );
-  return [...(base.spotSupported ? [base] : []), ...candidates].slice(0, max);
+  // At most three per generation, so the list spans generations (different pools, different demand).
+  const perGeneration = new Map<number, number>();
+  const spread = candidates.filter((c) => {
+    const g = generation(c.type);
+    const n = perGeneration.get(g) ?? 0;
+    perGeneration.set(g, n + 1);
+    return n < 3;
+  });
+  return [...(base.spotSupported ? [base] : []), ...spread].slice(0, max);
 }

@@ -88,8 +88,11 @@ export function accountLabel(a: { name: string; awsAccountId?: string | null }):
 }
 
 /** Risk score as a percentage, `0.37` -> `37%`. */
+/** A probability as a percentage; small ones keep two significant digits (0.034%), never "0%". */
 export function percent(score: number): string {
-  return `${Math.round(score * 100)}%`;
+  const pct = score * 100;
+  if (pct === 0 || pct >= 1) return `${Math.round(pct)}%`;
+  return `${Number(pct.toPrecision(2))}%`;
 }
 
 export const RISK_EMOJI = {
