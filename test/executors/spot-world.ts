@@ -120,6 +120,10 @@ export interface SpotWorld {
   setState(instanceId: string, state: InstanceStateName): void;
   /** Instances RunInstances created, in order. */
   launched: string[];
+  /** Instances whose status checks were reported ok (DescribeInstanceStatus). */
+  statusOk: Set<string>;
+  /** Instances attached to the group, and whether their status checks had passed by then. */
+  attached: { instanceId: string; statusOk: boolean }[];
   /** Appends the group's counts after a call (the fakes call it after every mutation). */
   record(call: string): void;
 }
@@ -148,6 +152,8 @@ export function fakeSpotWorld(
     steps: [],
     associatedWhile: [],
     launched: [],
+    statusOk: new Set(),
+    attached: [],
     setState(instanceId, state) {
       const instance = world.instances.get(instanceId);
       if (instance) instance.State = { Code: CODES[state], Name: state };
@@ -184,6 +190,7 @@ export function fakeSpotWorld(
     InstanceStatuses: (input.InstanceIds ?? []).flatMap((id) => {
       const i = world.instances.get(id);
       if (i?.State?.Name !== 'running') return [];
+      world.statusOk.add(id);
       return [
         {
           InstanceId: id,
@@ -321,6 +328,11 @@ export function fakeGroup(
     if ((g.DesiredCapacity ?? 0) + ids.length > (g.MaxSize ?? 0))
       throw validation('Desired capacity would exceed max size');
     for (const id of ids) {
+      if (world.instances.get(id)?.State?.Name !== 'running')
+        throw validation(`Instance ${id} is not in a running state`);
+    }
+    for (const id of ids) {
+      world.attached.push({ instanceId: id, statusOk: world.statusOk.has(id) });
       g.Instances?.push({
         InstanceId: id,
         AvailabilityZone: world.instances.get(id)?.Placement?.AvailabilityZone,
