@@ -6,6 +6,8 @@ import { deleteEbsVolume } from './delete-ebs-volume.js';
 import { modifyEbsVolume } from './modify-ebs-volume.js';
 import { releaseElasticIp } from './release-elastic-ip.js';
 import { resizeInstance } from './resize-instance.js';
+import { spotAsgSwap } from './spot-asg-swap.js';
+import { spotLabSwitch } from './spot-lab-switch.js';
 import { startInstance } from './start-instance.js';
 import { stopInstance } from './stop-instance.js';
 import { tagResource } from './tag-resource.js';
@@ -23,6 +25,8 @@ export const executors = {
   'tag-resource': tagResource,
   'modify-ebs-volume': modifyEbsVolume,
   'resize-instance': resizeInstance,
+  'spot-lab-switch': spotLabSwitch,
+  'spot-asg-swap': spotAsgSwap,
 } as const satisfies Record<string, AnyExecutor>;
 
 export type ExecutorKind = keyof typeof executors;

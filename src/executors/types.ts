@@ -22,7 +22,19 @@ export interface ExecutorContext extends MutationContext, WaitContext {
   log: Logger;
   /** Progress for long work ("waiting for snap-1: 40%"); shown in the card's thread. */
   progress?: (message: string) => Promise<void>;
+  /**
+   * Is a Spot pool (region, AZ ID, instance type) poisoned? The engine answers from
+   * isPoolPoisoned; without a guard every pool counts as healthy.
+   */
+  poolGuard?: PoolGuard;
 }
+
+/** `az` is an AZ ID (use1-az1): AZ names are per-account aliases. */
+export type PoolGuard = (pool: {
+  region: string;
+  az: string;
+  instanceType: string;
+}) => Promise<{ poisoned: boolean; expiresAt?: Date }>;
 
 export interface ExecuteResult<U> {
   /** One line for the thread: "Released eipalloc-1 (52.1.2.3)". */

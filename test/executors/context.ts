@@ -81,13 +81,16 @@ export function denyDryRun(mock: AwsClientStub<EC2Client>, command: CommandClass
   mock.on(command, { DryRun: true }).rejects(unauthorized());
 }
 
+/** A mocked client of any service (EC2, Auto Scaling). */
+type AnyStub = Pick<AwsClientStub<EC2Client>, 'calls'> | Pick<AwsClientStub<AutoScalingClient>, 'calls'>;
+
 export interface SentCommand {
   name: string;
   input: Record<string, unknown>;
 }
 
 /** Every command the mock received, in order: `{ name: 'ReleaseAddress', input }`. */
-export function sent(mock: AwsClientStub<EC2Client>): SentCommand[] {
+export function sent(mock: AnyStub): SentCommand[] {
   return mock.calls().map((call) => {
     const command = call.args[0] as unknown as {
       constructor: { name: string };
@@ -103,11 +106,14 @@ export function isMutating(name: string): boolean {
 }
 
 /** Mutating commands sent for real (not as a DryRun). */
-export function liveMutations(mock: AwsClientStub<EC2Client>): SentCommand[] {
+export function liveMutations(mock: AnyStub): SentCommand[] {
   return sent(mock).filter((c) => isMutating(c.name) && c.input.DryRun !== true);
 }
 
-/** The IAM action behind each command the mock saw: ReleaseAddressCommand -> ec2:ReleaseAddress. */
-export function iamActionsSent(mock: AwsClientStub<EC2Client>): string[] {
-  return [...new Set(sent(mock).map((c) => `ec2:${c.name}`))].sort();
+/**
+ * The IAM action behind each command the mock saw: ReleaseAddressCommand -> ec2:ReleaseAddress,
+ * AttachInstancesCommand -> autoscaling:AttachInstances (with service 'autoscaling').
+ */
+export function iamActionsSent(mock: AnyStub, service: 'ec2' | 'autoscaling' = 'ec2'): string[] {
+  return [...new Set(sent(mock).map((c) => `${service}:${c.name}`))].sort();
 }

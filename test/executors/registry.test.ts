@@ -1,6 +1,7 @@
 // Holds every executor to its contract: permissions, a zod schema, rollback iff reversible, and
-// declared IAM actions that cover every EC2 command it actually sends across its whole life
-// (validate -> execute -> verify -> rollback), checked against a permissive mocked world.
+// declared IAM actions that cover every EC2 and Auto Scaling command it actually sends across its
+// whole life (validate -> execute -> verify -> rollback), checked against a permissive mocked world.
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   CreateSnapshotCommand,
   CreateTagsCommand,
@@ -25,11 +26,16 @@ import { executorPermissions, executors, getExecutor } from '../../src/executors
 import type { AnyExecutor } from '../../src/executors/types.js';
 import { allowDryRun, iamActionsSent, makeContext } from './context.js';
 import { type FakeInstance, fakeInstance } from './fake-instance.js';
+import { fakeGroup, fakeSpotWorld, member, onDemandInstance } from './spot-world.js';
 
 const ec2 = mockClient(EC2Client);
+const asg = mockClient(AutoScalingClient);
 
-/** A realistic params value per kind, and the instance state its validate expects. */
-const samples: Record<keyof typeof executors, { params: unknown; instanceState?: 'stopped' }> = {
+/** A realistic params value per kind, the instance state its validate expects, and any extra world. */
+const samples: Record<
+  keyof typeof executors,
+  { params: unknown; instanceState?: 'stopped'; setup?: () => void }
+> = {
   'release-elastic-ip': { params: { allocationId: 'eipalloc-1', publicIp: '52.1.2.3' } },
   'delete-ebs-volume': { params: { volumeId: 'vol-1' } },
   'delete-ebs-snapshot': { params: { snapshotId: 'snap-1' } },
@@ -40,11 +46,35 @@ const samples: Record<keyof typeof executors, { params: unknown; instanceState?:
   'tag-resource': { params: { resourceIds: ['i-0abc'], tags: { Owner: 'alice' } } },
   'modify-ebs-volume': { params: { volumeId: 'vol-1' } },
   'resize-instance': { params: { instanceId: 'i-0abc', targetType: 'm5.large' } },
+  'spot-lab-switch': {
+    params: { instanceId: 'i-0abc', targetAz: 'us-east-1a', instanceType: 'm5.large', maxPrice: 0.096 },
+    // With an Elastic IP, so the address move is exercised too.
+    setup: () =>
+      fakeSpotWorld(ec2, {
+        instances: [onDemandInstance({ InstanceId: 'i-0abc' })],
+        addresses: [{ AllocationId: 'eipalloc-1', PublicIp: '52.1.2.3', InstanceId: 'i-0abc' }],
+      }),
+  },
+  'spot-asg-swap': {
+    params: { groupName: 'web', maxPrice: 0.05 },
+    // Full group (MaxSize is raised) whose subnets exclude the instance's own (a subnet is looked up).
+    setup: () => {
+      const world = fakeSpotWorld(ec2, { instances: [onDemandInstance({ InstanceId: 'i-0abc' })] });
+      fakeGroup(asg, world, {
+        AutoScalingGroupName: 'web',
+        DesiredCapacity: 1,
+        MaxSize: 1,
+        VPCZoneIdentifier: 'subnet-a2,subnet-b',
+        Instances: [member('i-0abc')],
+      });
+    },
+  },
 };
 
 let world: FakeInstance;
 beforeEach(() => {
   ec2.reset();
+  asg.reset();
   world = fakeInstance(ec2);
   ec2
     .on(DescribeAddressesCommand)
@@ -79,12 +109,15 @@ beforeEach(() => {
   ec2.on(CreateSnapshotCommand, { DryRun: false }).resolves({ SnapshotId: 'snap-1', State: 'pending' });
   ec2.on(CreateVolumeCommand, { DryRun: false }).resolves({ VolumeId: 'vol-1', State: 'creating' });
 });
-afterEach(() => ec2.reset());
+afterEach(() => {
+  ec2.reset();
+  asg.reset();
+});
 
 describe('executor registry', () => {
   const entries = Object.entries(executors as Record<string, AnyExecutor>);
 
-  it('holds the ten executors, each under its own kind', () => {
+  it('holds every executor, each under its own kind', () => {
     expect(Object.keys(executors).sort()).toEqual(Object.keys(samples).sort());
     for (const [kind, executor] of entries) {
       expect(executor.kind).toBe(kind);
@@ -94,10 +127,10 @@ describe('executor registry', () => {
   });
 
   it.each(entries)(
-    '%s declares EC2 permissions and a zod schema that accepts its sample',
+    '%s declares IAM permissions and a zod schema that accepts its sample',
     (kind, executor) => {
       expect(executor.permissions.length).toBeGreaterThan(0);
-      for (const p of executor.permissions) expect(p).toMatch(/^ec2:[A-Z][A-Za-z]+$/);
+      for (const p of executor.permissions) expect(p).toMatch(/^(ec2|autoscaling|iam):[A-Z][A-Za-z]+$/);
       expect(executor.params).toBeInstanceOf(z.ZodType);
       expect(executor.params.safeParse(samples[kind as keyof typeof samples].params).success).toBe(true);
       expect(executor.params.safeParse({}).success).toBe(false);
@@ -127,10 +160,11 @@ describe('executor registry', () => {
   );
 
   it.each(entries)(
-    '%s declares every EC2 action it sends, and no action it never needs',
+    '%s declares every EC2 and Auto Scaling action it sends, and no action it never needs',
     async (kind, executor) => {
       const sample = samples[kind as keyof typeof samples];
       if (sample.instanceState) world.setState(sample.instanceState);
+      sample.setup?.();
       const params = executor.params.parse(sample.params);
       const ctx = makeContext();
       expect(await executor.validate(ctx, params)).toEqual({ ok: true });
@@ -138,11 +172,13 @@ describe('executor registry', () => {
       await executor.verify?.(ctx, params);
       if (executor.rollback) await executor.rollback(ctx, params, undo);
 
-      const used = iamActionsSent(ec2);
+      const used = [...iamActionsSent(ec2), ...iamActionsSent(asg, 'autoscaling')];
       const missing = used.filter((action) => !executor.permissions.includes(action));
       expect(missing).toEqual([]);
-      // Tagging on create (TagSpecifications) needs ec2:CreateTags without a CreateTags call.
-      const unused = executor.permissions.filter((p) => !used.includes(p) && p !== 'ec2:CreateTags');
+      // Tagging on create (TagSpecifications) needs ec2:CreateTags without a CreateTags call, and
+      // launching with an instance profile needs iam:PassRole without an IAM call.
+      const implied = ['ec2:CreateTags', 'iam:PassRole'];
+      const unused = executor.permissions.filter((p) => !used.includes(p) && !implied.includes(p));
       expect(unused).toEqual([]);
     },
   );

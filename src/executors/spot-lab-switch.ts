@@ -1,0 +1,382 @@
+// spot-lab-switch: moves one On-Demand instance to Spot by cloning it (lab mode). Make before
+// break: AMI of the instance -> Spot clone in the same subnet with the same security groups,
+// profile, key and tags -> clone running and healthy -> Elastic IP moved -> old instance
+// terminated. Any failure before the Elastic IP has moved terminates the clone and leaves the
+// old instance untouched. No rollback once the old instance is gone; its AMI is kept.
+import {
+  type Address,
+  AssociateAddressCommand,
+  CreateImageCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Instance,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { mutateEc2 } from '../aws/dry-run.js';
+import { findAddress, findInstance, isPermissionDenied } from '../aws/ec2-lookup.js';
+import { isGone } from '../aws/instances.js';
+import { tagMap } from '../aws/paginate.js';
+import {
+  azIdOf,
+  cloneTags,
+  formatPrice,
+  type LaunchInput,
+  launchOne,
+  poisonedPoolVerdict,
+  REPLACES_TAG,
+  spotMarketOptions,
+  terminate,
+  waitHealthy,
+} from '../aws/spot-launch.js';
+import { waitImageAvailable } from '../aws/spot-waiters.js';
+import { attempting, DryRunRefusal, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
+import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import type { Executor, ExecutorContext, Verdict } from './types.js';
+
+const params = z.object({
+  instanceId: z.string().min(1),
+  /** AZ name of the instance: lab mode keeps the subnet, so this is where the clone runs. */
+  targetAz: z.string().min(1),
+  instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'an instance type such as m5.large'),
+  /** USD per hour; the recommendation caps it at the On-Demand price. */
+  maxPrice: z.number().positive(),
+});
+export type SpotLabSwitchParams = z.infer<typeof params>;
+export interface SpotLabSwitchUndo {
+  imageId: string;
+  cloneId: string;
+  oldInstanceId: string;
+  allocationId?: string;
+}
+
+const EKS_TAG = /^(eks:cluster-name|eks:nodegroup-name|aws:eks:cluster-name|kubernetes\.io\/cluster\/.+)$/;
+
+/** Why this instance cannot be cloned to Spot in lab mode, or undefined. */
+function ineligible(instance: Instance, p: SpotLabSwitchParams): Verdict | undefined {
+  const id = p.instanceId;
+  if (instance.InstanceLifecycle) return stale(`${id} is already a ${instance.InstanceLifecycle} instance`);
+  const state = instance.State?.Name;
+  if (state === 'pending') return { ok: false, reason: `${id} is pending; try again once it runs` };
+  if (state !== 'running') return stale(`${id} is ${state}, not running`);
+  const tags = tagMap(instance.Tags);
+  const group = tags['aws:autoscaling:groupName'];
+  if (group)
+    return { ok: false, reason: `${id} belongs to Auto Scaling group ${group}; swap the group instead` };
+  if (Object.keys(tags).some((k) => EKS_TAG.test(k)))
+    return { ok: false, reason: `${id} is an EKS node; replace it through its node group` };
+  if (instance.RootDeviceType !== 'ebs')
+    return {
+      ok: false,
+      reason: `${id} has an ${instance.RootDeviceType ?? 'unknown'} root device; only EBS-backed instances can be cloned`,
+    };
+  const az = instance.Placement?.AvailabilityZone;
+  if (az !== p.targetAz)
+    return { ok: false, reason: `${id} is in ${az}, not ${p.targetAz}; lab mode keeps the subnet` };
+  if (!instance.SubnetId) return { ok: false, reason: `${id} is not in a VPC subnet` };
+  return undefined;
+}
+
+/** The Elastic IP on the instance's primary private address (or its only one), if any. */
+async function elasticIpOf(ec2: EC2Client, instance: Instance): Promise<Address | undefined> {
+  try {
+    const out = await ec2.send(
+      new DescribeAddressesCommand({
+        Filters: [{ Name: 'instance-id', Values: [instance.InstanceId ?? ''] }],
+      }),
+    );
+    const mine = (out.Addresses ?? []).filter((a) => a.InstanceId === instance.InstanceId && a.AllocationId);
+    return mine.find((a) => a.PrivateIpAddress === instance.PrivateIpAddress) ?? mine[0];
+  } catch (err) {
+    if (isPermissionDenied(err))
+      throw new PermissionError('ec2:DescribeAddresses', undefined, { cause: err });
+    throw new Error(`looking up the Elastic IP of ${instance.InstanceId}`, { cause: err });
+  }
+}
+
+/** On the clone: the Elastic IP it should carry, so verify can check it without the undo. */
+const EIP_TAG = 'spotops:elastic-ip';
+
+/** The clone: same subnet, security groups, profile, key, metadata options; Spot at maxPrice. */
+function cloneInput(
+  instance: Instance,
+  p: SpotLabSwitchParams,
+  imageId: string,
+  allocationId?: string,
+): LaunchInput {
+  const tags = cloneTags(instance.Tags, p.instanceId);
+  if (allocationId) tags.push({ Key: EIP_TAG, Value: allocationId });
+  const metadata = instance.MetadataOptions;
+  return {
+    ImageId: imageId,
+    InstanceType: p.instanceType as LaunchInput['InstanceType'],
+    NetworkInterfaces: [
+      {
+        DeviceIndex: 0,
+        SubnetId: instance.SubnetId,
+        Groups: (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+        // Keep a public address when the old one had one (an Elastic IP replaces it later).
+        AssociatePublicIpAddress: !!instance.PublicIpAddress,
+      },
+    ],
+    IamInstanceProfile: instance.IamInstanceProfile?.Arn
+      ? { Arn: instance.IamInstanceProfile.Arn }
+      : undefined,
+    KeyName: instance.KeyName,
+    EbsOptimized: instance.EbsOptimized,
+    Monitoring: instance.Monitoring?.State === 'enabled' ? { Enabled: true } : undefined,
+    // IMDSv2-required stays required: the clone must not be weaker than the original.
+    MetadataOptions: metadata
+      ? {
+          HttpTokens: metadata.HttpTokens,
+          HttpEndpoint: metadata.HttpEndpoint,
+          HttpPutResponseHopLimit: metadata.HttpPutResponseHopLimit,
+        }
+      : undefined,
+    InstanceMarketOptions: spotMarketOptions(p.maxPrice),
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+    ],
+  };
+}
+
+function imageName(instanceId: string, at: Date): string {
+  return `spotops-${instanceId}-${at.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
+  return mutateEc2(ctx, 'ec2:CreateImage', (dryRun) =>
+    ec2.send(
+      new CreateImageCommand({
+        InstanceId: instanceId,
+        Name: imageName(instanceId, ctx.clock.now()),
+        Description: `spotops: ${instanceId} before its move to Spot`,
+        // The instance keeps serving: lab mode accepts a crash-consistent image over a reboot.
+        NoReboot: true,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'spotops:source-instance', Value: instanceId }] },
+          { ResourceType: 'snapshot', Tags: [{ Key: 'spotops:source-instance', Value: instanceId }] },
+        ],
+        DryRun: dryRun,
+      }),
+    ),
+  );
+}
+
+/**
+ * DryRun of the clone's launch. Before the AMI exists the instance's own AMI stands in; if that one
+ * has been deregistered the check is inconclusive (the live launch DryRuns again with the new AMI).
+ */
+async function checkCloneLaunch(ec2: EC2Client, instance: Instance, p: SpotLabSwitchParams): Promise<void> {
+  try {
+    await dryRunCheck('ec2:RunInstances', () =>
+      ec2.send(
+        new RunInstancesCommand({
+          ...cloneInput(instance, p, instance.ImageId ?? ''),
+          MinCount: 1,
+          MaxCount: 1,
+          DryRun: true,
+        }),
+      ),
+    );
+  } catch (err) {
+    if (err instanceof DryRunRefusal && (awsErrorCode(err.cause) ?? '').startsWith('InvalidAMIID')) return;
+    throw err;
+  }
+}
+
+function associate(ctx: ExecutorContext, ec2: EC2Client, allocationId: string, instanceId: string) {
+  return mutateEc2(ctx, 'ec2:AssociateAddress', (dryRun) =>
+    ec2.send(
+      new AssociateAddressCommand({
+        AllocationId: allocationId,
+        InstanceId: instanceId,
+        AllowReassociation: true,
+        DryRun: dryRun,
+      }),
+    ),
+  );
+}
+
+/** Terminates the clone after a failed step; says what happened for the error message. */
+async function discardClone(ctx: ExecutorContext, ec2: EC2Client, cloneId: string): Promise<string> {
+  try {
+    await terminate(ctx, ec2, [cloneId]);
+    return `terminated the clone ${cloneId}`;
+  } catch (err) {
+    ctx.log.error({ err, cloneId }, 'terminating the clone after a failed lab switch failed');
+    return `terminating the clone ${cloneId} failed too (${describeError(err)}); terminate it by hand`;
+  }
+}
+
+export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
+  kind: 'spot-lab-switch',
+  params,
+  permissions: [
+    'ec2:DescribeInstances',
+    'ec2:DescribeAvailabilityZones',
+    'ec2:DescribeAddresses',
+    'ec2:DescribeImages',
+    'ec2:DescribeInstanceStatus',
+    'ec2:CreateImage',
+    'ec2:CreateTags',
+    'ec2:RunInstances',
+    'iam:PassRole',
+    'ec2:AssociateAddress',
+    'ec2:TerminateInstances',
+  ],
+  rollbackNote:
+    'No rollback: the old instance is terminated once the Spot clone runs. Its AMI is kept for a manual restore.',
+
+  // A new instance replaces the old one (new private IP, interruptible): never routine.
+  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+
+  describe: (p) => `Move ${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`,
+
+  validate: (ctx, p) =>
+    guardValidation(async () => {
+      const ec2 = ctx.aws.ec2(ctx.region);
+      const instance = await findInstance(ec2, p.instanceId);
+      if (!instance || isGone(instance)) return stale(`${p.instanceId} no longer exists`);
+      const refused = ineligible(instance, p);
+      if (refused) return refused;
+      const pool = { region: ctx.region, az: await azIdOf(ec2, instance), instanceType: p.instanceType };
+      const poisoned = await poisonedPoolVerdict(ctx.poolGuard, [pool]);
+      if (poisoned) return poisoned;
+      await dryRunCheck('ec2:CreateImage', () =>
+        ec2.send(
+          new CreateImageCommand({
+            InstanceId: p.instanceId,
+            Name: imageName(p.instanceId, ctx.clock.now()),
+            NoReboot: true,
+            DryRun: true,
+          }),
+        ),
+      );
+      await checkCloneLaunch(ec2, instance, p);
+      const address = await elasticIpOf(ec2, instance);
+      if (address?.AllocationId) {
+        // The clone does not exist yet: the old instance stands in to check the permission.
+        await dryRunCheck('ec2:AssociateAddress', () =>
+          ec2.send(
+            new AssociateAddressCommand({
+              AllocationId: address.AllocationId,
+              InstanceId: p.instanceId,
+              AllowReassociation: true,
+              DryRun: true,
+            }),
+          ),
+        );
+      }
+      await dryRunCheck('ec2:TerminateInstances', () =>
+        ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+      );
+      return OK;
+    }),
+
+  async execute(ctx, p) {
+    const ec2 = ctx.aws.ec2(ctx.region);
+    const instance = await findInstance(ec2, p.instanceId);
+    if (!instance || isGone(instance)) throw new Error(`moving ${p.instanceId} to Spot: it no longer exists`);
+    const move = `${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`;
+    const address = await elasticIpOf(ec2, instance);
+    const allocationId = address?.AllocationId;
+
+    // 1. The AMI: the clone's disks, and the way back once the old instance is gone.
+    const image = await attempting(`creating an AMI of ${p.instanceId}`, () =>
+      createImage(ctx, ec2, p.instanceId),
+    );
+    if (image.dryRun) {
+      // Only DryRun requests from here: each primitive checks and returns without mutating.
+      await attempting(`launching the Spot clone of ${p.instanceId}`, () =>
+        checkCloneLaunch(ec2, instance, p),
+      );
+      if (allocationId)
+        await attempting(`moving ${address?.PublicIp}`, () =>
+          associate(ctx, ec2, allocationId, p.instanceId),
+        );
+      await attempting(`terminating ${p.instanceId}`, () => terminate(ctx, ec2, [p.instanceId]));
+      return { summary: `Would have moved ${move} (dry run)` };
+    }
+    const imageId = image.result.ImageId;
+    if (!imageId)
+      throw new Error(`creating an AMI of ${p.instanceId}: CreateImage answered without an ImageId`);
+    await attempting(`waiting for the AMI ${imageId} of ${p.instanceId}`, async () => {
+      await ctx.progress?.(
+        `Creating AMI ${imageId} of ${p.instanceId}; waiting for it to become available...`,
+      );
+      await waitImageAvailable(ctx, ec2, imageId);
+      await ctx.progress?.(`AMI ${imageId} is available.`);
+    });
+
+    // 2. The clone. Errors before it exists need no compensation: the old instance was not touched.
+    const cloneId = await attempting(`launching the Spot clone of ${p.instanceId} from ${imageId}`, () =>
+      launchOne(ctx, ec2, cloneInput(instance, p, imageId, allocationId)),
+    );
+    if (!cloneId) throw new Error(`launching the Spot clone of ${p.instanceId}: no instance id`);
+    await ctx.progress?.(`Launched the Spot clone ${cloneId} of ${p.instanceId}.`);
+
+    // 3-4. IMPORTANT: make before break. Until the Elastic IP is on the clone, the old instance
+    // is the one serving: any failure terminates the clone and leaves the old instance untouched.
+    let step = `waiting for the clone ${cloneId} to become healthy`;
+    try {
+      await waitHealthy(ctx, ec2, cloneId);
+      if (allocationId) {
+        step = `moving ${address?.PublicIp} (${allocationId}) to ${cloneId}`;
+        await associate(ctx, ec2, allocationId, cloneId);
+        await ctx.progress?.(`Moved ${address?.PublicIp} to ${cloneId}.`);
+      }
+    } catch (cause) {
+      const undone = await discardClone(ctx, ec2, cloneId);
+      throw new Error(
+        `moving ${p.instanceId} to Spot failed while ${step}; ${undone}; ${p.instanceId} is untouched (AMI ${imageId} kept)`,
+        { cause },
+      );
+    }
+
+    // 5. Break: the clone serves now.
+    await attempting(
+      `terminating ${p.instanceId} (its Spot clone ${cloneId} is running${allocationId ? ' with its Elastic IP' : ''})`,
+      () => terminate(ctx, ec2, [p.instanceId]),
+    );
+    const eip = allocationId ? `, moved ${address?.PublicIp}` : '';
+    return {
+      summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; AMI ${imageId} kept`,
+      undo: { imageId, cloneId, oldInstanceId: p.instanceId, ...(allocationId ? { allocationId } : {}) },
+    };
+  },
+
+  async verify(ctx, p) {
+    const ec2 = ctx.aws.ec2(ctx.region);
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${REPLACES_TAG}`, Values: [p.instanceId] },
+          { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        ],
+      }),
+    );
+    const clone = out.Reservations?.flatMap((r) => r.Instances ?? []).find(
+      (i) => i.InstanceId !== p.instanceId && i.State?.Name === 'running',
+    );
+    if (!clone?.InstanceId) return { ok: false, reason: `no running clone of ${p.instanceId} was found` };
+    if (clone.InstanceLifecycle !== 'spot')
+      return {
+        ok: false,
+        reason: `${clone.InstanceId} is ${clone.InstanceLifecycle ?? 'On-Demand'}, not Spot`,
+      };
+    const old = await findInstance(ec2, p.instanceId);
+    if (!isGone(old)) return { ok: false, reason: `${p.instanceId} is ${old?.State?.Name}, not terminated` };
+    const allocationId = tagMap(clone.Tags)[EIP_TAG];
+    if (allocationId) {
+      const address = await findAddress(ec2, allocationId);
+      if (address?.InstanceId !== clone.InstanceId) {
+        return { ok: false, reason: `${address?.PublicIp ?? allocationId} is not on ${clone.InstanceId}` };
+      }
+    }
+    return OK;
+  },
+};
