@@ -57,11 +57,27 @@ export function buildTemplate(input: TemplateInput): Record<string, unknown> {
   ];
   // IAM rejects a statement with no actions: the write policy exists once an executor declares one.
   if (write.length > 0) {
+    const passRole = write.filter((a) => a === 'iam:PassRole');
+    const rest = write.filter((a) => a !== 'iam:PassRole');
     policies.push({
       PolicyName: 'spotops-write',
       PolicyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Sid: 'SpotOpsWrite', Effect: 'Allow', Action: write, Resource: '*' }],
+        Statement: [
+          ...(rest.length ? [{ Sid: 'SpotOpsWrite', Effect: 'Allow', Action: rest, Resource: '*' }] : []),
+          // Launching a Spot clone passes the instance's profile role: to EC2 only, never elsewhere.
+          ...(passRole.length
+            ? [
+                {
+                  Sid: 'SpotOpsPassInstanceRoleToEc2',
+                  Effect: 'Allow',
+                  Action: passRole,
+                  Resource: '*',
+                  Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+                },
+              ]
+            : []),
+        ],
       },
     });
   }

@@ -12,6 +12,7 @@ import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import type { AnyExecutor, ExecutorContext } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
+import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
@@ -52,6 +53,8 @@ function executorContext(
     dryRun: exec.dryRun,
     clock: deps.clock,
     log: deps.log.child({ execution: exec.id, executor: exec.executor }),
+    // Every launch path asks the global pool-poisoning list before using a pool.
+    poolGuard: (pool) => isPoolPoisoned(deps.db, pool, deps.clock),
     progress: async (message) => {
       await audit(deps, {
         actor: 'system',

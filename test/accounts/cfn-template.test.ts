@@ -39,8 +39,17 @@ describe('the onboarding CloudFormation template', () => {
       ...new Set(Object.values(executors as Record<string, AnyExecutor>).flatMap((e) => e.permissions)),
     ].sort();
     const write = role.Properties.Policies.find((p: any) => p.PolicyName === 'spotops-write');
-    if (declared.length === 0) expect(write).toBeUndefined();
-    else expect(write.PolicyDocument.Statement[0].Action).toEqual(declared);
+    const granted = write.PolicyDocument.Statement.flatMap((st: { Action: string[] }) => st.Action).sort();
+    expect(granted).toEqual(declared);
+  });
+
+  it('lets the role pass an instance profile role to EC2 only', () => {
+    const write = role.Properties.Policies.find((p: any) => p.PolicyName === 'spotops-write');
+    const pass = write.PolicyDocument.Statement.find((st: { Action: string[] }) =>
+      st.Action.includes('iam:PassRole'),
+    );
+    expect(pass.Action).toEqual(['iam:PassRole']);
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
   });
 
   it('grants a read policy covering every scanner permission and no write action', () => {

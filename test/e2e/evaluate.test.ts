@@ -56,11 +56,9 @@ function world() {
     item.product.attributes.instanceType = type;
     return { PriceList: [JSON.stringify(item)], FormatVersion: 'aws_v1' };
   });
-  ec2
-    .on(DescribeAvailabilityZonesCommand)
-    .resolves({
-      AvailabilityZones: ZONES.map(([ZoneName, ZoneId]) => ({ ZoneName, ZoneId, State: 'available' })),
-    });
+  ec2.on(DescribeAvailabilityZonesCommand).resolves({
+    AvailabilityZones: ZONES.map(([ZoneName, ZoneId]) => ({ ZoneName, ZoneId, State: 'available' })),
+  });
   ec2.on(DescribeSpotPriceHistoryCommand).callsFake(async (input) => ({
     SpotPriceHistory: (input.InstanceTypes as string[]).flatMap((type) =>
       Object.entries(SPOT[type] ?? { 'us-east-1a': 0.05, 'us-east-1b': 0.052, 'us-east-1c': 0.051 }).map(
