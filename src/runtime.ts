@@ -44,8 +44,8 @@ export function createDeps(
     operatorSts,
     operator: {
       pricing(endpointRegion) {
-        let client = pricing.get(endpointRegion);
-        if (!client) pricing.set(endpointRegion, (client = new PricingClient({ region: endpointRegion })));
+        const client = pricing.get(endpointRegion) ?? new PricingClient({ region: endpointRegion });
+        pricing.set(endpointRegion, client);
         return client;
       },
       sqs: () => (sqs ??= new SQSClient({ region: config.AWS_REGION })),
