@@ -148,7 +148,7 @@ describe('Shadow IT enforcement', () => {
     await t.slack.waitFor(
       async () => (await recOf('i-0000000000000003c')).status === 'exempted' || undefined,
     );
-    await t.worker.kick();
+    await t.runQueued(1);
     expect((await recOf('i-0000000000000002b')).status).toBe('claimed');
     expect(aws.instances.get('i-0000000000000002b')!.Tags).toEqual(
       expect.arrayContaining([
@@ -203,10 +203,14 @@ describe('Shadow IT enforcement', () => {
     await scanAndPost(t.deps, ['unauthorized-instances']);
     const rec = await recOf('i-0000000000000001a');
     await t.interact(buttonClick(ACTIONS.terminateNow, String(rec.id), { user: 'U0MALLORY' }));
+    const refusal = await t.slack.waitFor(() =>
+      t.slack.callsOf('chat.postEphemeral').find((c) => c.args.user === 'U0MALLORY'),
+    );
+    expect(refusal.args.text).toContain('only <@U0BOB> can approve');
     await t.worker.kick();
     expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
     await t.interact(buttonClick(ACTIONS.terminateNow, String(rec.id), { user: 'U0BOB' }));
-    await t.worker.kick();
+    await t.runQueued(1);
     expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.DryRun)).toEqual([
       true,
       true,

@@ -81,7 +81,7 @@ describe.each([
       buttonClick(ACTIONS.approve, String(rec.id), { user: 'U0BOB', messageTs: rec.slackTs! }),
     );
     expect(res.status).toBe(200);
-    await t.worker.kick();
+    await t.runQueued(1);
 
     const thread = t.slack.thread(rec.slackTs!).map((m) => m.text ?? '');
     expect(thread).toEqual([
@@ -121,7 +121,7 @@ describe('approving a waste item', () => {
       ),
     );
     expect(clicks.every((r) => r.status === 200)).toBe(true);
-    await t.worker.kick();
+    await t.runQueued(1);
     expect(await t.db.db.select().from(executions)).toHaveLength(1);
     const executed = await t.db.db.select().from(auditEvents).where(eq(auditEvents.event, 'executed'));
     expect(executed).toHaveLength(1);
@@ -158,7 +158,7 @@ describe('approving a waste item', () => {
       ],
     });
     await t.interact(buttonClick(ACTIONS.approve, String(rec.id), { messageTs: rec.slackTs! }));
-    await t.worker.kick();
+    await t.runQueued(1);
     const thread = t.slack.thread(rec.slackTs!).map((m) => m.text);
     expect(thread.at(-1)).toMatch(/^No longer valid: .*i-0new.*Nothing was changed\.$/);
     expect(ec2.commandCalls(ReleaseAddressCommand)).toHaveLength(0);

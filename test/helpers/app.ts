@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { App } from '@slack/bolt';
 import { type Config, loadConfig } from '../../src/config.js';
+import { executions } from '../../src/db/schema.js';
 import type { Deps } from '../../src/deps.js';
 import { ExecutionWorker } from '../../src/engine/worker.js';
 import { type Clock, ManualClock } from '../../src/lib/clock.js';
@@ -23,6 +24,11 @@ export interface TestApp {
   url: string;
   clock: Clock;
   worker: ExecutionWorker;
+  /**
+   * Waits until `count` executions exist (a listener acks before it queues the work), then runs
+   * the worker until the queue is empty.
+   */
+  runQueued(count: number): Promise<void>;
   /** Posts `/spot <text>`; returns the HTTP response and its body (the ack). */
   command(
     text: string,
@@ -89,6 +95,10 @@ export async function startTestApp(
     url,
     clock,
     worker,
+    async runQueued(count) {
+      await slack.waitFor(async () => (await db.db.select().from(executions)).length >= count, 10_000);
+      await worker.kick();
+    },
     command,
     async commandReply(text, o = {}) {
       const id = `r${++responseSeq}`;
