@@ -1,23 +1,41 @@
-// App Home: what the bot watches, for the person who opened it.
-import type { KnownBlock } from '@slack/types';
+// App Home: connected accounts, open findings, savings, recent executions and poisoned pools,
+// for the person who opened it. Data from the database; blocks from the pure builder.
 import { listAccounts } from '../accounts/store.js';
 import type { Deps } from '../deps.js';
+import { kindLabel, openFindings, recentExecutions, savingsByKind } from '../engine/reports.js';
+import { listPoisonedPools } from '../risk/pool-poisoning.js';
+import { type AppHomeInput, appHome, type HomeFindingTotal } from './blocks/app-home.js';
+
+export async function homeInput(deps: Deps): Promise<AppHomeInput> {
+  const totals = new Map<string, HomeFindingTotal>();
+  for (const f of await openFindings(deps.db)) {
+    const t = totals.get(f.kind) ?? { label: kindLabel(f.kind), count: 0, monthlySavingsUsd: 0 };
+    t.count += 1;
+    t.monthlySavingsUsd += f.monthlySavingsUsd;
+    totals.set(f.kind, t);
+  }
+  const savings = await savingsByKind(deps.db);
+  return {
+    accounts: await listAccounts(deps.db),
+    findings: [...totals.values()],
+    savings: {
+      realisedMonthlyUsd: savings.reduce((n, r) => n + r.actualMonthlyUsd, 0),
+      estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),
+    },
+    recentExecutions: (await recentExecutions(deps.db, 10)).map((e) => ({
+      id: e.id,
+      title: e.title,
+      status: e.status,
+      dryRun: e.dryRun,
+      approvedBy: e.approvedBy,
+      at: e.at,
+    })),
+    poisonedPools: (await listPoisonedPools(deps.db, deps.clock)).length,
+    now: deps.clock.now(),
+  };
+}
 
 export async function publishHome(deps: Deps, userId: string): Promise<void> {
-  const accounts = await listAccounts(deps.db);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'spotops' } },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: accounts.length
-          ? accounts
-              .map((a) => `*${a.name}* · ${a.environment} · ${a.regions.join(', ')} · ${a.status}`)
-              .join('\n')
-          : 'No AWS accounts connected yet. Start with `/spot connect <name>`.',
-      },
-    },
-  ];
-  await deps.notifier.publishHome(userId, blocks);
+  const view = appHome(await homeInput(deps));
+  await deps.notifier.publishHome(userId, view.blocks);
 }

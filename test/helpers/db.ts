@@ -9,6 +9,8 @@ export const testDbKind: 'postgres' | 'pglite' =
   process.env.SPOTOPS_TEST_DB === 'postgres' && process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 export interface TestDatabase extends Database {
+  /** PostgreSQL only: the URL of this test's own database. */
+  url?: string;
   /** Closes and, on PostgreSQL, drops the database. */
   destroy(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await migrate(database);
   return {
     ...database,
+    url: url.toString(),
     async destroy() {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
