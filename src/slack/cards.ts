@@ -368,22 +368,32 @@ export async function publishFindings(deps: Deps, recs: readonly Recommendation[
   return posted;
 }
 
-/** The group's card that still has open items, if any: new items join it. */
-async function currentGroupCard(deps: Deps, rec: Recommendation): Promise<MessageRef | undefined> {
-  const [row] = await deps.db
-    .select({ channel: recommendations.slackChannel, ts: recommendations.slackTs })
+/** The findings of one waste group (account + region + kind), oldest first. */
+export async function groupRecommendations(
+  deps: Deps,
+  group: { accountId: number; region: string; kind: string },
+  status?: Recommendation['status'],
+): Promise<Recommendation[]> {
+  return deps.db
+    .select()
     .from(recommendations)
     .where(
       and(
-        eq(recommendations.accountId, rec.accountId),
-        eq(recommendations.region, rec.region),
-        eq(recommendations.kind, rec.kind),
-        eq(recommendations.status, 'posted'),
+        eq(recommendations.accountId, group.accountId),
+        eq(recommendations.region, group.region),
+        eq(recommendations.kind, group.kind),
+        status ? eq(recommendations.status, status) : undefined,
       ),
     )
-    .orderBy(desc(recommendations.id))
-    .limit(1);
-  return row?.channel && row.ts ? { channel: row.channel, ts: row.ts } : undefined;
+    .orderBy(recommendations.id);
+}
+
+/** The group's card that still has open items, if any: new items join it. */
+async function currentGroupCard(deps: Deps, rec: Recommendation): Promise<MessageRef | undefined> {
+  const latest = (await groupRecommendations(deps, rec, 'posted'))
+    .filter((r) => r.slackChannel && r.slackTs)
+    .at(-1);
+  return latest ? { channel: latest.slackChannel!, ts: latest.slackTs! } : undefined;
 }
 
 /** Findings still waiting to be posted (e.g. a Slack outage during the last run). */

@@ -4,7 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
-import { executions, recommendations } from '../db/schema.js';
+import { executions, type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import {
   approveGroup,
@@ -30,7 +30,7 @@ import {
   parseShowMore,
   parseWasteGroupKey,
 } from './blocks/index.js';
-import { refreshCard } from './cards.js';
+import { groupRecommendations, refreshCard } from './cards.js';
 import { publishHome } from './home.js';
 
 export interface Click {
@@ -135,18 +135,7 @@ export const interactions = {
     await answer(ctx, click, async () => {
       const group = parseWasteGroupKey(parseApproveAll(click.value)?.group ?? '');
       if (!group) throw new UserError('That Approve all button is damaged.');
-      const open = await ctx.deps.db
-        .select({ id: recommendations.id })
-        .from(recommendations)
-        .where(
-          and(
-            eq(recommendations.accountId, group.accountId),
-            eq(recommendations.region, group.region),
-            eq(recommendations.kind, group.kind),
-            eq(recommendations.status, 'posted'),
-          ),
-        )
-        .orderBy(recommendations.id);
+      const open = await groupRecommendations(ctx.deps, group, 'posted');
       if (open.length === 0)
         return { ok: false, message: 'Nothing in this group is waiting for approval any more.' };
       return approveGroup(
@@ -163,17 +152,7 @@ export const interactions = {
       const page = parseShowMore(click.value);
       const group = page ? parseWasteGroupKey(page.group) : null;
       if (!page || !group) throw new UserError('That Show more button is damaged.');
-      const [rec] = await ctx.deps.db
-        .select({ id: recommendations.id })
-        .from(recommendations)
-        .where(
-          and(
-            eq(recommendations.accountId, group.accountId),
-            eq(recommendations.region, group.region),
-            eq(recommendations.kind, group.kind),
-          ),
-        )
-        .limit(1);
+      const [rec] = await groupRecommendations(ctx.deps, group);
       await refreshCard(ctx.deps, rec?.id, page.offset);
       return { ok: true };
     });
@@ -202,35 +181,15 @@ export const interactions = {
   },
 
   async openClaim(ctx: InteractionDeps, click: Click): Promise<void> {
-    await answer(ctx, click, async () => {
-      const rec = await getRecommendation(ctx.deps, id(click.value, 'Claim'));
-      if (rec.kind !== SHADOW_KIND || !['posted', 'open'].includes(rec.status)) {
-        return { ok: false, message: `This instance is already ${rec.status}.` };
-      }
-      if (!click.triggerId)
-        throw new UserError('Slack did not send what is needed to open the form; try again.');
-      await ctx.deps.notifier.openModal(
-        click.triggerId,
-        claimModal({ recommendationId: rec.id, instanceId: rec.resourceId, userId: click.user }),
-      );
-      return { ok: true };
-    });
+    await openShadowModal(ctx, click, 'Claim', (rec) =>
+      claimModal({ recommendationId: rec.id, instanceId: rec.resourceId, userId: click.user }),
+    );
   },
 
   async openExempt(ctx: InteractionDeps, click: Click): Promise<void> {
-    await answer(ctx, click, async () => {
-      const rec = await getRecommendation(ctx.deps, id(click.value, 'Exempt'));
-      if (rec.kind !== SHADOW_KIND || !['posted', 'open'].includes(rec.status)) {
-        return { ok: false, message: `This instance is already ${rec.status}.` };
-      }
-      if (!click.triggerId)
-        throw new UserError('Slack did not send what is needed to open the form; try again.');
-      await ctx.deps.notifier.openModal(
-        click.triggerId,
-        exemptModal({ recommendationId: rec.id, instanceId: rec.resourceId }),
-      );
-      return { ok: true };
-    });
+    await openShadowModal(ctx, click, 'Exempt', (rec) =>
+      exemptModal({ recommendationId: rec.id, instanceId: rec.resourceId }),
+    );
   },
 
   /** Terminate now: approvers only; the button carries Slack's own confirm dialog. */
@@ -248,6 +207,25 @@ export const interactions = {
     await publishHome(ctx.deps, click.user).catch((err) => ctx.deps.log.warn({ err }, 'home refresh failed'));
   },
 };
+
+/** Claim and Exempt open a form, while the Shadow IT finding is still open. */
+async function openShadowModal(
+  ctx: InteractionDeps,
+  click: Click,
+  what: string,
+  build: (rec: Recommendation) => object,
+): Promise<void> {
+  await answer(ctx, click, async () => {
+    const rec = await getRecommendation(ctx.deps, id(click.value, what));
+    if (rec.kind !== SHADOW_KIND || !['posted', 'open'].includes(rec.status)) {
+      return { ok: false, message: `This instance is already ${rec.status}.` };
+    }
+    if (!click.triggerId)
+      throw new UserError('Slack did not send what is needed to open the form; try again.');
+    await ctx.deps.notifier.openModal(click.triggerId, build(rec));
+    return { ok: true };
+  });
+}
 
 /** A modal has no channel: private answers go to the channel of the card it came from. */
 async function cardChannel(ctx: InteractionDeps, recId: number): Promise<string | undefined> {
