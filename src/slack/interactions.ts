@@ -246,34 +246,43 @@ async function recOfExecution(ctx: InteractionDeps, execId: number): Promise<num
 
 /** Modal submissions: validation errors go back to the modal; the rest is like a click. */
 export const submissions = {
-  async claim(
+  /**
+   * Validation answers inside the ack (errors show in the form); the rest runs after it, so the
+   * modal closes at once.
+   */
+  claim(
     ctx: InteractionDeps,
     user: string,
     recId: number,
     values: Parameters<typeof parseClaimSubmission>[0],
-  ): Promise<{ errors?: Record<string, string> }> {
+  ): { errors?: Record<string, string>; then?: () => Promise<void> } {
     const parsed = parseClaimSubmission(values);
     if (!parsed.ok) return { errors: parsed.errors };
-    const owner = await ctx.directory.displayName(parsed.owner);
-    const channel = await cardChannel(ctx, recId);
-    void answer(ctx, { user, channel, value: String(recId) }, () =>
-      claimInstance(ctx.deps, recId, user, owner, parsed.team),
-    );
-    return {};
+    return {
+      then: async () => {
+        const channel = await cardChannel(ctx, recId);
+        await answer(ctx, { user, channel, value: String(recId) }, async () =>
+          claimInstance(ctx.deps, recId, user, await ctx.directory.displayName(parsed.owner), parsed.team),
+        );
+      },
+    };
   },
 
-  async exempt(
+  exempt(
     ctx: InteractionDeps,
     user: string,
     recId: number,
     values: Parameters<typeof parseExemptSubmission>[0],
-  ): Promise<{ errors?: Record<string, string> }> {
+  ): { errors?: Record<string, string>; then?: () => Promise<void> } {
     const parsed = parseExemptSubmission(values);
     if (!parsed.ok) return { errors: parsed.errors };
-    const channel = await cardChannel(ctx, recId);
-    void answer(ctx, { user, channel, value: String(recId) }, () =>
-      exemptInstance(ctx.deps, recId, user, parsed.reason, parsed.expiryDays ?? undefined),
-    );
-    return {};
+    return {
+      then: async () => {
+        const channel = await cardChannel(ctx, recId);
+        await answer(ctx, { user, channel, value: String(recId) }, () =>
+          exemptInstance(ctx.deps, recId, user, parsed.reason, parsed.expiryDays ?? undefined),
+        );
+      },
+    };
   },
 };

@@ -41,11 +41,9 @@ function volumes() {
       },
     ],
   ]);
-  ec2
-    .on(DescribeVolumesCommand)
-    .callsFake(async (input) => ({
-      Volumes: (input.VolumeIds as string[]).flatMap((id) => (vols.has(id) ? [vols.get(id)!] : [])),
-    }));
+  ec2.on(DescribeVolumesCommand).callsFake(async (input) => ({
+    Volumes: (input.VolumeIds as string[]).flatMap((id) => (vols.has(id) ? [vols.get(id)!] : [])),
+  }));
   ec2.on(CreateSnapshotCommand).callsFake(async (input) => {
     if (input.DryRun) throw dryRunOk();
     return { SnapshotId: 'snap-0backup', VolumeId: input.VolumeId, State: 'pending' };

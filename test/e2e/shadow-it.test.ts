@@ -185,6 +185,24 @@ describe('Shadow IT enforcement', () => {
     expect((await recOf('i-0000000000000004d')).status).toBe('stale');
   });
 
+  it('returns form errors in the ack and changes nothing when the exemption has no reason', async () => {
+    world(['i-0000000000000001a']);
+    await verifiedAccount(t.db.db);
+    await scanAndPost(t.deps, ['unauthorized-instances']);
+    const rec = await recOf('i-0000000000000001a');
+    const res = await t.interact(
+      viewSubmission(VIEWS.exempt, String(rec.id), {
+        [INPUTS.reason.block]: { [INPUTS.reason.action]: { type: 'plain_text_input', value: '' } },
+        [INPUTS.expiry.block]: { [INPUTS.expiry.action]: { type: 'number_input', value: '9999' } },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors).sort()).toEqual([INPUTS.expiry.block, INPUTS.reason.block].sort());
+    expect((await recOf('i-0000000000000001a')).status).toBe('posted');
+  });
+
   it('only notifies, once, in a production account whose policy is the default', async () => {
     world(['i-0000000000000001a']);
     await verifiedAccount(t.db.db, { environment: 'PROD', name: 'prod' });

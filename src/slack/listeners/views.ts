@@ -13,14 +13,16 @@ export function registerViews(app: App, ctx: InteractionDeps): void {
   app.view<ViewSubmitAction>(VIEWS.claim, async ({ ack, body, view }) => {
     const recId = recOf(view);
     if (recId === null) return ack();
-    const r = await submissions.claim(ctx, body.user.id, recId, view.state.values as never);
+    const r = submissions.claim(ctx, body.user.id, recId, view.state.values as never);
     await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+    await r.then?.();
   });
   app.view<ViewSubmitAction>(VIEWS.exempt, async ({ ack, body, view }) => {
     const recId = recOf(view);
     if (recId === null) return ack();
-    const r = await submissions.exempt(ctx, body.user.id, recId, view.state.values as never);
+    const r = submissions.exempt(ctx, body.user.id, recId, view.state.values as never);
     await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+    await r.then?.();
   });
   app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
     await ack();

@@ -17,7 +17,10 @@ const item = (id: number, over = {}) => ({
 
 describe('report messages', () => {
   it('history lists executions with their outcome and approver', () => {
-    const msg = historyMessage([item(2), item(1, { status: 'failed', error: 'the role lacks ec2:ReleaseAddress', summary: null })]);
+    const msg = historyMessage([
+      item(2),
+      item(1, { status: 'failed', error: 'the role lacks ec2:ReleaseAddress', summary: null }),
+    ]);
     expect(msg).toMatchSnapshot();
     expect(checkMessage(msg)).toEqual([]);
   });
@@ -27,7 +30,11 @@ describe('report messages', () => {
   });
 
   it('history of a thousand executions stays within Slack limits', () => {
-    expect(checkMessage(historyMessage(Array.from({ length: 1000 }, (_, i) => item(i, { summary: 'x'.repeat(5000) }))))).toEqual([]);
+    expect(
+      checkMessage(
+        historyMessage(Array.from({ length: 1000 }, (_, i) => item(i, { summary: 'x'.repeat(5000) }))),
+      ),
+    ).toEqual([]);
   });
 
   it('status shows a recommendation and its executions', () => {
