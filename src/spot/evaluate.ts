@@ -223,12 +223,19 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     modelVersion: risk?.modelVersion ?? 'none',
     commitments: commitments.commitments,
     notWorthIt: notWorthIt ?? null,
+    evaluationOnly:
+      located.target.mode === 'k8s'
+        ? 'Evaluation only: moving EKS nodes (new Spot nodes, cordon, drain with the Eviction API, terminate) is not automated by spotops yet.'
+        : null,
   };
 
   const proposal = proposalFor(located, chosen, od.pricePerHour);
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);
   return { recommendation, card: { ...card, recommendationId: recommendation.id } };
 }
+
+/** The executor no Approve can reach: node groups are evaluated, not moved (see evaluationOnly). */
+export const NO_EXECUTOR = 'none';
 
 /** What Approve runs: the lab switch for one instance, the ASG swap for a group. */
 function proposalFor(
@@ -238,6 +245,10 @@ function proposalFor(
 ): { executor: string; params: unknown } {
   // The Spot maximum price is capped at the On-Demand price: Spot never costs more than it saves.
   const maxPrice = odPrice;
+  // An EKS node group's ASG must never be swapped underneath Kubernetes (no cordon, no drain).
+  if (located.target.mode === 'k8s') {
+    return { executor: NO_EXECUTOR, params: { groupName: located.groupName, maxPrice } };
+  }
   if (located.target.mode === 'lab') {
     return {
       executor: 'spot-lab-switch',

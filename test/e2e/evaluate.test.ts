@@ -10,6 +10,7 @@ import {
   DescribeSpotPriceHistoryCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { DescribeSavingsPlansCommand, SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,6 +25,7 @@ const ec2 = mockClient(EC2Client);
 const asg = mockClient(AutoScalingClient);
 const pricing = mockClient(PricingClient);
 const savingsPlans = mockClient(SavingsplansClient);
+const eks = mockClient(EKSClient);
 
 const m5Item = JSON.parse(
   readFileSync(
@@ -50,6 +52,7 @@ function world() {
   asg.reset();
   pricing.reset();
   savingsPlans.reset();
+  eks.reset();
   pricing.on(GetProductsCommand).callsFake(async (input) => {
     const type = input.Filters.find((f: { Field: string }) => f.Field === 'instanceType')?.Value;
     const item = structuredClone(m5Item);
@@ -192,6 +195,48 @@ describe('/spot evaluate', () => {
     expect(evidence.card.diversification.instanceTypes.length).toBeGreaterThan(3);
     // Three On-Demand instances move.
     expect(rec!.monthlySavingsUsd).toBeCloseTo(3 * 730 * (0.096 - 0.0397), 1);
+  });
+
+  it('evaluates an EKS node group but does not offer to move it', async () => {
+    eks.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        nodegroupName: 'general',
+        clusterName: 'prod',
+        capacityType: 'ON_DEMAND',
+        instanceTypes: ['m5.large'],
+        resources: { autoScalingGroups: [{ name: 'eks-general-1234' }] },
+      },
+    });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'eks-general-1234',
+          MinSize: 2,
+          MaxSize: 4,
+          DesiredCapacity: 2,
+          DefaultCooldown: 300,
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date('2026-01-01T00:00:00Z'),
+          AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+          Instances: ['i-0aaa1111bbbb22220', 'i-0aaa1111bbbb22221'].map((InstanceId) => ({
+            InstanceId,
+            AvailabilityZone: 'us-east-1a',
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+            ProtectedFromScaleIn: false,
+          })),
+        },
+      ],
+    });
+    await evaluate('evaluate eks:prod/general');
+    const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain('EKS node group prod/general');
+    expect(text).toContain('Evaluation only');
+    expect(text).not.toContain('"rec_approve"');
+    const [rec] = await t.db.db.select().from(recommendations);
+    expect(rec).toMatchObject({ kind: 'spot-k8s', executor: 'none' });
+    expect(rec!.monthlySavingsUsd).toBeGreaterThan(0);
   });
 
   it('says when the only pool of an instance is poisoned, with no Approve', async () => {

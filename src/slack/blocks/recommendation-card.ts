@@ -72,6 +72,11 @@ export interface RecommendationCardInput {
   commitments?: Commitment[];
   /** Absent = worth it (Approve offered). */
   notWorthIt?: NotWorthIt | null;
+  /**
+   * Why spotops shows the numbers but cannot make the move itself (e.g. EKS node groups, whose
+   * nodes need cordon and drain); Approve and Shadow run are not offered then.
+   */
+  evaluationOnly?: string | null;
   now: Date;
 }
 
@@ -183,7 +188,9 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   notes.push(`Recommendation #${id}`);
   blocks.push(context(notes));
 
-  if (worthIt) {
+  if (worthIt && input.evaluationOnly) {
+    blocks.push(context([`:information_source: ${escapeMrkdwn(input.evaluationOnly)}`]));
+  } else if (worthIt) {
     blocks.push(
       ...actions([
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),

@@ -28,6 +28,16 @@ describe('recommendation-card', () => {
     },
   );
 
+  it('shows an evaluation-only card with its reason and no buttons', () => {
+    const card = recommendationCard({
+      ...f.nodeGroupRecommendation,
+      evaluationOnly: 'Evaluation only: EKS nodes need cordon and drain.',
+    });
+    expect(card).toMatchSnapshot();
+    expect(card.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(card.blocks)).toContain('Evaluation only: EKS nodes need cordon and drain.');
+  });
+
   it('offers Approve, Reject and Shadow run carrying the recommendation id', () => {
     const card = recommendationCard(f.labInstanceRecommendation);
     expect(actionIds(card.blocks)).toEqual([ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun]);
