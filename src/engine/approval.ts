@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
-import { type Account, executions, type Recommendation, recommendations } from '../db/schema.js';
+import { type Account, executions, type Recommendation, recommendations, type RiskLevel } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { UserError } from '../lib/errors.js';
@@ -26,7 +26,7 @@ export async function checkApprover(
   deps: Deps,
   dir: SlackDirectory,
   account: Account,
-  rec: Pick<Recommendation, 'id' | 'riskLevel'>,
+  subject: { id: number; risk: RiskLevel },
   userId: string,
   requestedBy = 'system',
 ): Promise<ClickResult> {
@@ -38,19 +38,25 @@ export async function checkApprover(
       actor: userId,
       event: 'denied',
       message: `<@${userId}> is not an approver of ${account.name}; nothing was done`,
-      recommendationId: rec.id,
+      recommendationId: subject.id,
       accountId: account.id,
       quiet: true, // the clicker is told privately; the thread is not for refusals
     });
     return { ok: false, message: `Sorry, ${who}.` };
   }
-  if ((rec.riskLevel === 'HIGH' || rec.riskLevel === 'CRITICAL') && requestedBy === userId) {
+  // Four eyes for high-risk changes: whoever asked for it cannot also approve it.
+  if ((subject.risk === 'HIGH' || subject.risk === 'CRITICAL') && requestedBy === userId) {
     return {
       ok: false,
       message: 'This is a high-risk action: someone other than the requester must approve it.',
     };
   }
   return { ok: true };
+}
+
+/** Who asked for a recommendation: a person for `/spot evaluate`, the system for scan findings. */
+export function requesterOf(rec: Pick<Recommendation, 'evidence'>): string {
+  return (rec.evidence as { requestedBy?: string }).requestedBy ?? 'system';
 }
 
 export interface ApproveOptions {
@@ -83,15 +89,18 @@ export async function approveRecommendation(
       message: `${account.name} is not verified yet: \`/spot verify ${account.name} <role-arn>\`.`,
     };
   }
-  // The system actor (grace-period enforcement) acts under the account's policy, not a person.
-  if (dir) {
-    const allowed = await checkApprover(deps, dir, account, rec, userId);
-    if (!allowed.ok) return allowed;
-  }
   const executorKind = opts.override?.executor ?? rec.executor;
   const executor = getExecutor(executorKind);
   if (!executor) return { ok: false, message: `spotops cannot run ${executorKind} (unknown action).` };
   const params = opts.override?.params ?? rec.params;
+  const parsed = executor.params.safeParse(params);
+  if (!parsed.success) return { ok: false, message: `The stored parameters are not valid for ${executorKind}.` };
+  const risk = executor.risk(parsed.data, account);
+  // The system actor (grace-period enforcement) acts under the account's policy, not a person.
+  if (dir) {
+    const allowed = await checkApprover(deps, dir, account, { id: rec.id, risk }, userId, requesterOf(rec));
+    if (!allowed.ok) return allowed;
+  }
   const dryRun = opts.shadow === true || deps.config.DRY_RUN;
 
   const queued = await deps.db.transaction(async (tx) => {
@@ -110,12 +119,12 @@ export async function approveRecommendation(
         region: rec.region,
         executor: executorKind,
         params,
-        requestedBy: 'system',
+        requestedBy: requesterOf(rec),
         approvedBy: userId,
         priority: opts.priority ?? 100,
         scheduledFor: deps.clock.now(),
         dryRun,
-        riskLevel: executor.risk(executor.params.parse(params), account),
+        riskLevel: risk,
         status: 'approved',
         batchId: opts.batchId,
         estimatedMonthlySavings: rec.monthlySavingsUsd,
@@ -151,7 +160,7 @@ export async function dismissRecommendation(
 ): Promise<ClickResult> {
   const rec = await getRecommendation(deps, recId);
   const account = await getAccount(deps.db, rec.accountId);
-  const allowed = await checkApprover(deps, dir, account, rec, userId);
+  const allowed = await checkApprover(deps, dir, account, { id: rec.id, risk: rec.riskLevel }, userId);
   if (!allowed.ok) return allowed;
   const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open', 'stale', 'failed'], as);
   if (!won) return { ok: false, message: `Already ${rec.status}.` };

@@ -13,6 +13,7 @@ import {
   checkApprover,
   dismissRecommendation,
   getRecommendation,
+  requesterOf,
 } from '../engine/approval.js';
 import { rollbackExecution } from '../engine/executions.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
@@ -78,16 +79,17 @@ export const interactions = {
       const rec = await getRecommendation(ctx.deps, recId);
       const executor = getExecutor(rec.executor);
       const account = await getAccount(ctx.deps.db, rec.accountId);
-      const risk = executor ? executor.risk(executor.params.parse(rec.params), account) : rec.riskLevel;
+      const parsed = executor?.params.safeParse(rec.params);
+      const risk = executor && parsed?.success ? executor.risk(parsed.data, account) : rec.riskLevel;
       if (risk === 'CRITICAL' && click.triggerId) {
         // A CRITICAL change asks a second time, in a modal; its submission is the approval.
-        const allowed = await checkApprover(ctx.deps, ctx.directory, account, rec, click.user);
+        const allowed = await checkApprover(ctx.deps, ctx.directory, account, { id: rec.id, risk }, click.user, requesterOf(rec));
         if (!allowed.ok) return allowed;
         await ctx.deps.notifier.openModal(
           click.triggerId,
           confirmCriticalModal({
             recommendationId: rec.id,
-            action: executor?.describe(executor.params.parse(rec.params)) ?? rec.title,
+            action: executor && parsed?.success ? executor.describe(parsed.data) : rec.title,
             account,
             region: rec.region,
             monthlySavingsUsd: rec.monthlySavingsUsd,
@@ -170,7 +172,7 @@ export const interactions = {
           ctx.deps,
           ctx.directory,
           await getAccount(ctx.deps.db, rec.accountId),
-          rec,
+          { id: rec.id, risk: rec.riskLevel },
           click.user,
         );
         if (!allowed.ok) return allowed;

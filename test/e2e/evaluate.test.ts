@@ -15,10 +15,11 @@ import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { DescribeSavingsPlansCommand, SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recommendations } from '../../src/db/schema.js';
+import { accounts, executions, recommendations } from '../../src/db/schema.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
+import { ACTIONS, VIEWS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { buttonClick, startTestApp, type TestApp, viewSubmission } from '../helpers/app.js';
 import { checkMessage } from '../helpers/slack-limits.js';
 
 const ec2 = mockClient(EC2Client);
@@ -143,6 +144,36 @@ describe('/spot evaluate', () => {
     });
     expect(rec!.modelVersion).toMatch(/^\d+\.\d+\.\d+$/);
     expect(t.slack.thread(card.ts)[0]!.text).toMatch(/^Evaluated for <@U0ALICE>: Move i-0abc/);
+  });
+
+  it('asks a second time for a CRITICAL move, and never lets the requester approve it', async () => {
+    await t.db.db.update(accounts).set({ approvers: ['U0ALICE', 'U0BOB'] });
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const [rec] = await t.db.db.select().from(recommendations);
+    // Alice asked for the evaluation: she cannot approve the move of a PROD instance herself.
+    await t.interact(
+      buttonClick(ACTIONS.approve, String(rec!.id), { user: 'U0ALICE', messageTs: rec!.slackTs! }),
+    );
+    const refusal = await t.slack.waitFor(() =>
+      t.slack.callsOf('chat.postEphemeral').find((c) => c.args.user === 'U0ALICE'),
+    );
+    expect(refusal.args.text).toContain('someone other than the requester');
+    // Bob gets the confirmation modal; submitting it is the approval.
+    await t.interact(
+      buttonClick(ACTIONS.approve, String(rec!.id), { user: 'U0BOB', messageTs: rec!.slackTs! }),
+    );
+    const modal = await t.slack.waitFor(() => t.slack.callsOf('views.open')[0]);
+    expect(modal.args.view.callback_id).toBe(VIEWS.confirmCritical);
+    expect(await t.db.db.select().from(executions)).toHaveLength(0);
+    await t.interact(viewSubmission(VIEWS.confirmCritical, modal.args.view.private_metadata, {}, 'U0BOB'));
+    await t.slack.waitFor(async () => (await t.db.db.select().from(executions)).length === 1);
+    expect((await t.db.db.select().from(executions))[0]).toMatchObject({
+      executor: 'spot-lab-switch',
+      requestedBy: 'U0ALICE',
+      approvedBy: 'U0BOB',
+      riskLevel: 'CRITICAL',
+      dryRun: true,
+    });
   });
 
   it('never chooses a poisoned pool: the struck-out AZ is skipped for a group', async () => {
