@@ -5,7 +5,13 @@
 import { eq } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
-import { type Account, executions, type Recommendation, recommendations, type RiskLevel } from '../db/schema.js';
+import {
+  type Account,
+  executions,
+  type Recommendation,
+  type RiskLevel,
+  recommendations,
+} from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { UserError } from '../lib/errors.js';
@@ -94,7 +100,8 @@ export async function approveRecommendation(
   if (!executor) return { ok: false, message: `spotops cannot run ${executorKind} (unknown action).` };
   const params = opts.override?.params ?? rec.params;
   const parsed = executor.params.safeParse(params);
-  if (!parsed.success) return { ok: false, message: `The stored parameters are not valid for ${executorKind}.` };
+  if (!parsed.success)
+    return { ok: false, message: `The stored parameters are not valid for ${executorKind}.` };
   const risk = executor.risk(parsed.data, account);
   // The system actor (grace-period enforcement) acts under the account's policy, not a person.
   if (dir) {

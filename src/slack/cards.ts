@@ -176,6 +176,16 @@ async function renderWasteCard(
     .from(recommendations)
     .where(and(eq(recommendations.slackChannel, ref.channel), eq(recommendations.slackTs, ref.ts)))
     .orderBy(recommendations.id);
+  return renderWasteGroup(deps, recs, focusId, offset);
+}
+
+/** A waste group card from its findings (same account, region and kind). */
+async function renderWasteGroup(
+  deps: Deps,
+  recs: Recommendation[],
+  focusId?: number,
+  offset?: number,
+): Promise<SlackMessage | null> {
   const first = recs[0];
   if (!first) return null;
   const kind = WASTE_KINDS[first.kind]!;
@@ -337,10 +347,15 @@ export async function publishFindings(deps: Deps, recs: readonly Recommendation[
     const first = group[0]!;
     const account = await getAccount(deps.db, first.accountId);
     try {
-      let ref = isWasteKind(first.kind) ? await currentGroupCard(deps, first) : undefined;
+      // New waste items join the group's open card (updated in place); otherwise a new card.
+      const joined = isWasteKind(first.kind) ? await currentGroupCard(deps, first) : undefined;
+      let ref = joined;
       if (!ref) {
-        const placeholder = `${group.length} new finding${group.length === 1 ? '' : 's'} in ${account.name}`;
-        ref = await deps.notifier.post(channelOf(deps, account), placeholder);
+        const msg = isWasteKind(first.kind)
+          ? await renderWasteGroup(deps, group)
+          : await renderShadowCard(deps, first);
+        if (!msg) continue;
+        ref = await deps.notifier.post(channelOf(deps, account), msg.text, msg.blocks);
       }
       for (const rec of group) {
         await transitionRecommendation(deps.db, rec.id, ['open'], 'posted', {
@@ -348,7 +363,8 @@ export async function publishFindings(deps: Deps, recs: readonly Recommendation[
           slackTs: ref.ts,
         });
       }
-      await refreshCard(deps, first.id);
+      // The card was rendered while the items were `open`; the joined card shows them now.
+      if (joined) await refreshCard(deps, first.id);
       for (const rec of group) {
         const savings = rec.monthlySavingsUsd > 0 ? ` ($${rec.monthlySavingsUsd.toFixed(2)}/month)` : '';
         await audit(deps, {

@@ -83,7 +83,14 @@ export const interactions = {
       const risk = executor && parsed?.success ? executor.risk(parsed.data, account) : rec.riskLevel;
       if (risk === 'CRITICAL' && click.triggerId) {
         // A CRITICAL change asks a second time, in a modal; its submission is the approval.
-        const allowed = await checkApprover(ctx.deps, ctx.directory, account, { id: rec.id, risk }, click.user, requesterOf(rec));
+        const allowed = await checkApprover(
+          ctx.deps,
+          ctx.directory,
+          account,
+          { id: rec.id, risk },
+          click.user,
+          requesterOf(rec),
+        );
         if (!allowed.ok) return allowed;
         await ctx.deps.notifier.openModal(
           click.triggerId,

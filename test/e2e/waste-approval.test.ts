@@ -170,7 +170,14 @@ describe('approving a waste item', () => {
   it('lets an approver ignore an item for good', async () => {
     const rec = await scanned(t);
     await t.interact(buttonClick(ACTIONS.ignore, String(rec.id), { messageTs: rec.slackTs! }));
-    await t.slack.waitFor(() => t.slack.messages.find((m) => m.ts === rec.slackTs && m.updates > 1));
+    await t.slack.waitFor(() =>
+      JSON.stringify(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks).includes(
+        'ignored by <@U0BOB>',
+      ),
+    );
     expect((await t.db.db.select().from(recommendations))[0]!.status).toBe('ignored');
+    await t.interact(buttonClick(ACTIONS.approve, String(rec.id), { messageTs: rec.slackTs! }));
+    const eph = await t.slack.waitFor(() => t.slack.callsOf('chat.postEphemeral')[0]);
+    expect(eph.args.text).toContain('Already ignored');
   });
 });
