@@ -1,7 +1,7 @@
 // What each button and modal means, between the listeners (which only ack) and the engine.
 // Every handler answers the clicker privately when nothing happened and why; work that talks
 // to AWS is queued for the worker, never run inside the listener.
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
 import { executions, type Recommendation, recommendations } from '../db/schema.js';
@@ -264,11 +264,11 @@ export const submissions = {
     user: string,
     recId: number,
     values: Parameters<typeof parseClaimSubmission>[0],
-  ): { errors?: Record<string, string>; then?: () => Promise<void> } {
+  ): { errors?: Record<string, string>; afterAck?: () => Promise<void> } {
     const parsed = parseClaimSubmission(values);
     if (!parsed.ok) return { errors: parsed.errors };
     return {
-      then: async () => {
+      afterAck: async () => {
         const channel = await cardChannel(ctx, recId);
         await answer(ctx, { user, channel, value: String(recId) }, async () =>
           claimInstance(ctx.deps, recId, user, await ctx.directory.displayName(parsed.owner), parsed.team),
@@ -282,11 +282,11 @@ export const submissions = {
     user: string,
     recId: number,
     values: Parameters<typeof parseExemptSubmission>[0],
-  ): { errors?: Record<string, string>; then?: () => Promise<void> } {
+  ): { errors?: Record<string, string>; afterAck?: () => Promise<void> } {
     const parsed = parseExemptSubmission(values);
     if (!parsed.ok) return { errors: parsed.errors };
     return {
-      then: async () => {
+      afterAck: async () => {
         const channel = await cardChannel(ctx, recId);
         await answer(ctx, { user, channel, value: String(recId) }, () =>
           exemptInstance(ctx.deps, recId, user, parsed.reason, parsed.expiryDays ?? undefined),

@@ -15,14 +15,14 @@ export function registerViews(app: App, ctx: InteractionDeps): void {
     if (recId === null) return ack();
     const r = submissions.claim(ctx, body.user.id, recId, view.state.values as never);
     await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await r.then?.();
+    await r.afterAck?.();
   });
   app.view<ViewSubmitAction>(VIEWS.exempt, async ({ ack, body, view }) => {
     const recId = recOf(view);
     if (recId === null) return ack();
     const r = submissions.exempt(ctx, body.user.id, recId, view.state.values as never);
     await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await r.then?.();
+    await r.afterAck?.();
   });
   app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
     await ack();
