@@ -9,6 +9,7 @@ import { collect, tagMap } from '../aws/paginate.js';
 import { authorizingTags } from '../config.js';
 import { exemptions } from '../db/schema.js';
 import { HOUR } from '../lib/clock.js';
+import { recordInventory } from './inventory.js';
 import { recordSightings } from './sightings.js';
 import type { Finding, ScanContext, Scanner } from './types.js';
 
@@ -70,12 +71,13 @@ export const unauthorizedInstances: Scanner = {
       ).map((r) => r.resourceId),
     );
 
+    const isAuthorized = (i: (typeof all)[number]) =>
+      rules.some((rule) => matchesTagRule(tagMap(i.Tags), rule));
+    await recordInventory(ctx.db, { accountId: account.id, region }, all, isAuthorized, now);
+
     const unauthorized = all.filter(
       (i): i is typeof i & { InstanceId: string } =>
-        !!i.InstanceId &&
-        i.State?.Name === 'running' &&
-        !exempt.has(i.InstanceId) &&
-        !rules.some((rule) => matchesTagRule(tagMap(i.Tags), rule)),
+        !!i.InstanceId && i.State?.Name === 'running' && !exempt.has(i.InstanceId) && !isAuthorized(i),
     );
     const firstSeen = await recordSightings(
       ctx.db,

@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizingTags } from '../../src/config.js';
-import { type Account, exemptions, resourceSightings } from '../../src/db/schema.js';
+import { type Account, exemptions, instances, resourceSightings } from '../../src/db/schema.js';
+import { ManualClock } from '../../src/lib/clock.js';
 import { matchesTagRule, unauthorizedInstances } from '../../src/scanners/unauthorized-instances.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { daysAgo, insertAccount, NOW, scanContext, testConfig } from './helpers.js';
@@ -72,6 +73,33 @@ describe('unauthorized-instances', () => {
         ],
       });
   }
+
+  it('keeps the inventory of running instances it saw, and forgets those it no longer sees', async () => {
+    mockInstances();
+    await unauthorizedInstances.scan(scanContext(t.db, account));
+    const rows = await t.db.select().from(instances).where(eq(instances.accountId, account.id));
+    const byId = Object.fromEntries(rows.map((r) => [r.instanceId, r]));
+    expect(Object.keys(byId).sort()).toEqual(
+      ['i-0asg', 'i-0eks', 'i-0exempt', 'i-0expiredexempt', 'i-0k8s', 'i-0managed', 'i-0someoneelse'].sort(),
+    );
+    expect(byId['i-0managed']).toMatchObject({
+      authStatus: 'authorized',
+      instanceType: 't3.large',
+      availabilityZone: 'us-east-1b',
+    });
+    expect(byId['i-0someoneelse']!.authStatus).toBe('unauthorized');
+    expect(byId['i-0asg']!.pipelineMode).toBe('asg');
+
+    ec2.reset();
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [reservation(instance('i-0managed', { ManagedBy: 'SpotOptimizer' }))] });
+    await unauthorizedInstances.scan(
+      scanContext(t.db, account, { clock: new ManualClock(new Date(NOW.getTime() + HOUR)) }),
+    );
+    const after = await t.db.select().from(instances).where(eq(instances.accountId, account.id));
+    expect(after.map((r) => r.instanceId)).toEqual(['i-0managed']);
+  });
 
   it('finds running instances with no authorising tag, skipping exempted ones, across pages', async () => {
     mockInstances();
