@@ -95,7 +95,7 @@ describe('unauthorized-instances', () => {
       .on(DescribeInstancesCommand)
       .resolves({ Reservations: [reservation(instance('i-0managed', { ManagedBy: 'SpotOptimizer' }))] });
     await unauthorizedInstances.scan(
-      scanContext(t.db, account, { clock: new ManualClock(new Date(NOW.getTime() + HOUR)) }),
+      scanContext(t.db, account, { clock: new ManualClock(new Date(new Date(NOW).getTime() + HOUR)) }),
     );
     const after = await t.db.select().from(instances).where(eq(instances.accountId, account.id));
     expect(after.map((r) => r.instanceId)).toEqual(['i-0managed']);
