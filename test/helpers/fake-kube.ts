@@ -342,7 +342,6 @@ export class FakeKube {
     this.#schedule();
 
     const path = url.pathname;
-    let m: RegExpMatchArray | null;
     if (method === 'GET' && path === '/api/v1/nodes') {
       return this.#send(res, 200, {
         apiVersion: 'v1',
@@ -351,17 +350,17 @@ export class FakeKube {
         items: [...this.nodes.values()].map((n) => this.#nodeJson(n)),
       });
     }
-    if ((m = path.match(/^\/api\/v1\/nodes\/([^/]+)$/))) {
-      const node = this.nodes.get(decodeURIComponent(m[1] as string));
-      if (!node) return this.#send(res, 404, status(404, 'NotFound', `nodes "${m[1]}" not found`));
+    const nodePath = path.match(/^\/api\/v1\/nodes\/([^/]+)$/);
+    if (nodePath) {
+      const name = decodeURIComponent(nodePath[1] as string);
+      const node = this.nodes.get(name);
+      if (!node) return this.#send(res, 404, status(404, 'NotFound', `nodes "${name}" not found`));
       if (method === 'GET') return this.#send(res, 200, this.#nodeJson(node));
       if (method === 'PATCH') return this.#patchNode(res, node, contentType, body);
     }
-    if (
-      method === 'GET' &&
-      ((m = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/)) || path === '/api/v1/pods')
-    ) {
-      const namespace = m?.[1];
+    const nsPods = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/);
+    if (method === 'GET' && (nsPods || path === '/api/v1/pods')) {
+      const namespace = nsPods?.[1];
       const selector = url.searchParams.get('fieldSelector');
       let nodeName: string | undefined;
       if (selector) {
@@ -382,8 +381,9 @@ export class FakeKube {
         items: items.map((p) => this.#podJson(p)),
       });
     }
-    if (method === 'POST' && (m = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/))) {
-      return this.#evict(res, m[1] as string, m[2] as string, body);
+    const eviction = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/);
+    if (method === 'POST' && eviction) {
+      return this.#evict(res, eviction[1] as string, eviction[2] as string, body);
     }
     return this.#send(res, 404, status(404, 'NotFound', `the fake has no ${method} ${path}`));
   }
