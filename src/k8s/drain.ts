@@ -120,21 +120,30 @@ export interface DrainResult {
 }
 
 /**
- * Evicts the node's pods one at a time (PDB-aware) and waits until they are gone. The node must
- * already be cordoned, or the scheduler may place replacements back on it. In dry-run mode only
- * lists what it would evict.
+ * Evicts the pods one at a time (PDB-aware) and waits until they are gone from the node. The node
+ * must already be cordoned, or the scheduler may place replacements back on it.
  */
+export async function evictAndWait(
+  ctx: MutationContext,
+  api: CoreV1Api,
+  node: string,
+  pods: V1Pod[],
+  timing: Partial<DrainTiming> = {},
+): Promise<void> {
+  const t = { ...DEFAULT_DRAIN, ...timing };
+  if (ctx.dryRun) return;
+  for (const pod of pods) await evictPod(ctx, api, pod, t);
+  await waitGone(api, node, pods, t);
+}
+
+/** drainPlan + evictAndWait. In dry-run mode only lists what it would evict. */
 export async function drainNode(
   ctx: MutationContext,
   api: CoreV1Api,
   node: string,
   timing: Partial<DrainTiming> = {},
 ): Promise<DrainResult> {
-  const t = { ...DEFAULT_DRAIN, ...timing };
   const { evict, skip } = await drainPlan(api, node);
-  const result = { evicted: evict.map(podRef), skipped: skip.map(podRef), dryRun: ctx.dryRun };
-  if (ctx.dryRun) return result;
-  for (const pod of evict) await evictPod(ctx, api, pod, t);
-  await waitGone(api, node, evict, t);
-  return result;
+  await evictAndWait(ctx, api, node, evict, timing);
+  return { evicted: evict.map(podRef), skipped: skip.map(podRef), dryRun: ctx.dryRun };
 }
