@@ -448,7 +448,10 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
     }
     return {
       summary: `Replaced ${done.length} On-Demand node${done.length > 1 ? 's' : ''} of ${p.cluster}/${p.nodegroup} with Spot: ${done
-        .map((r) => `${r.oldNode} -> ${r.newNode} (${r.evicted.length} pods moved)`)
+        .map(
+          (r) =>
+            `${r.oldNode} -> ${r.newNode} (${r.evicted.length} pod${r.evicted.length === 1 ? '' : 's'} moved)`,
+        )
         .join(', ')}`,
       undo: { replacements: done },
     };
