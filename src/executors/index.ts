@@ -7,6 +7,7 @@ import { modifyEbsVolume } from './modify-ebs-volume.js';
 import { releaseElasticIp } from './release-elastic-ip.js';
 import { resizeInstance } from './resize-instance.js';
 import { spotAsgSwap } from './spot-asg-swap.js';
+import { spotK8sReplace } from './spot-k8s-replace.js';
 import { spotLabSwitch } from './spot-lab-switch.js';
 import { startInstance } from './start-instance.js';
 import { stopInstance } from './stop-instance.js';
@@ -27,6 +28,7 @@ export const executors = {
   'resize-instance': resizeInstance,
   'spot-lab-switch': spotLabSwitch,
   'spot-asg-swap': spotAsgSwap,
+  'spot-k8s-replace': spotK8sReplace,
 } as const satisfies Record<string, AnyExecutor>;
 
 export type ExecutorKind = keyof typeof executors;

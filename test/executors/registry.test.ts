@@ -19,22 +19,33 @@ import {
   ModifyVolumeCommand,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { executorPermissions, executors, getExecutor } from '../../src/executors/index.js';
 import type { AnyExecutor } from '../../src/executors/types.js';
-import { allowDryRun, iamActionsSent, makeContext } from './context.js';
+import { type FakeKube, startFakeKube } from '../helpers/fake-kube.js';
+import { allowDryRun, iamActionsSent, makeContext, sent } from './context.js';
 import { type FakeInstance, fakeInstance } from './fake-instance.js';
 import { fakeGroup, fakeSpotWorld, member, onDemandInstance } from './spot-world.js';
 
 const ec2 = mockClient(EC2Client);
 const asg = mockClient(AutoScalingClient);
+const eks = mockClient(EKSClient);
+/** The fake API server of the spot-k8s-replace sample, and what its context needs to reach it. */
+let kube: FakeKube | undefined;
 
 /** A realistic params value per kind, the instance state its validate expects, and any extra world. */
 const samples: Record<
   keyof typeof executors,
-  { params: unknown; instanceState?: 'stopped'; setup?: () => void }
+  {
+    params: unknown;
+    instanceState?: 'stopped';
+    setup?: () => void | Promise<void>;
+    /** Extra context fields (the Kubernetes seam). */
+    context?: () => object;
+  }
 > = {
   'release-elastic-ip': { params: { allocationId: 'eipalloc-1', publicIp: '52.1.2.3' } },
   'delete-ebs-volume': { params: { volumeId: 'vol-1' } },
@@ -68,6 +79,47 @@ const samples: Record<
         Instances: [member('i-0abc')],
       });
     },
+  },
+  'spot-k8s-replace': {
+    params: {
+      cluster: 'prod',
+      nodegroup: 'general',
+      groupName: 'eks-general',
+      instanceType: 'm5.large',
+      maxPrice: 0.05,
+    },
+    // One node with one pod to drain; a launched instance joins the cluster.
+    setup: async () => {
+      const world = fakeSpotWorld(ec2, { instances: [onDemandInstance({ InstanceId: 'i-0abc' })] });
+      fakeGroup(asg, world, {
+        AutoScalingGroupName: 'eks-general',
+        DesiredCapacity: 1,
+        MaxSize: 1,
+        VPCZoneIdentifier: 'subnet-a2,subnet-b',
+        Instances: [member('i-0abc')],
+      });
+      eks.on(DescribeNodegroupCommand).resolves({
+        nodegroup: {
+          status: 'ACTIVE',
+          capacityType: 'ON_DEMAND',
+          resources: { autoScalingGroups: [{ name: 'eks-general' }] },
+        },
+      });
+      eks.on(DescribeClusterCommand).resolves({
+        cluster: { name: 'prod', endpoint: 'https://x.gr7.us-east-1.eks.amazonaws.com' },
+      });
+      const k = await startFakeKube();
+      kube = k;
+      k.addPod({ name: 'web-1', node: k.addNode('i-0abc'), owner: { kind: 'ReplicaSet', name: 'web' } });
+      const record = world.record.bind(world);
+      world.record = (call) => {
+        record(call);
+        if (call === 'RunInstances') k.addNode(world.launched.at(-1) as string);
+      };
+    },
+    context: () => ({
+      kube: { config: kube?.kubeConfig, drain: { evictionBackoffMs: 5, gonePollMs: 5 } },
+    }),
   },
 };
 
@@ -109,9 +161,12 @@ beforeEach(() => {
   ec2.on(CreateSnapshotCommand, { DryRun: false }).resolves({ SnapshotId: 'snap-1', State: 'pending' });
   ec2.on(CreateVolumeCommand, { DryRun: false }).resolves({ VolumeId: 'vol-1', State: 'creating' });
 });
-afterEach(() => {
+afterEach(async () => {
   ec2.reset();
   asg.reset();
+  eks.reset();
+  await kube?.close();
+  kube = undefined;
 });
 
 describe('executor registry', () => {
@@ -130,7 +185,7 @@ describe('executor registry', () => {
     '%s declares IAM permissions and a zod schema that accepts its sample',
     (kind, executor) => {
       expect(executor.permissions.length).toBeGreaterThan(0);
-      for (const p of executor.permissions) expect(p).toMatch(/^(ec2|autoscaling|iam):[A-Z][A-Za-z]+$/);
+      for (const p of executor.permissions) expect(p).toMatch(/^(ec2|autoscaling|iam|eks):[A-Z][A-Za-z]+$/);
       expect(executor.params).toBeInstanceOf(z.ZodType);
       expect(executor.params.safeParse(samples[kind as keyof typeof samples].params).success).toBe(true);
       expect(executor.params.safeParse({}).success).toBe(false);
@@ -160,19 +215,23 @@ describe('executor registry', () => {
   );
 
   it.each(entries)(
-    '%s declares every EC2 and Auto Scaling action it sends, and no action it never needs',
+    '%s declares every EC2, Auto Scaling and EKS action it sends, and no action it never needs',
     async (kind, executor) => {
       const sample = samples[kind as keyof typeof samples];
       if (sample.instanceState) world.setState(sample.instanceState);
-      sample.setup?.();
+      await sample.setup?.();
       const params = executor.params.parse(sample.params);
-      const ctx = makeContext();
+      const ctx = Object.assign(makeContext(), sample.context?.());
       expect(await executor.validate(ctx, params)).toEqual({ ok: true });
       const { undo } = await executor.execute(ctx, params);
       await executor.verify?.(ctx, params);
       if (executor.rollback) await executor.rollback(ctx, params, undo);
 
-      const used = [...iamActionsSent(ec2), ...iamActionsSent(asg, 'autoscaling')];
+      const used = [
+        ...iamActionsSent(ec2),
+        ...iamActionsSent(asg, 'autoscaling'),
+        ...new Set(sent(eks as unknown as Parameters<typeof sent>[0]).map((c) => `eks:${c.name}`)),
+      ];
       const missing = used.filter((action) => !executor.permissions.includes(action));
       expect(missing).toEqual([]);
       // Tagging on create (TagSpecifications) needs ec2:CreateTags without a CreateTags call, and

@@ -1,0 +1,489 @@
+// spot-k8s-replace: replaces the On-Demand nodes of an EKS node group with Spot nodes, one at a
+// time, with Kubernetes in the loop: launch a Spot clone from the node group's ASG launch template
+// -> wait healthy -> attach it to the ASG (desired N -> N+1) -> wait InService and until its Node is
+// Ready -> cordon the old node -> drain it through the Eviction API (PDB-aware) -> detach the old
+// instance with decrement (N+1 -> N) -> terminate it. Auto Scaling has no DryRun and neither do
+// cordon and eviction here: in dry-run mode only the EC2 DryRuns are sent and the pods that would
+// be evicted are listed. No rollback: the old instances are terminated.
+import type {
+  AutoScalingClient,
+  AutoScalingGroup,
+  LaunchTemplateSpecification,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Instance,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { DescribeNodegroupCommand, type EKSClient, type Nodegroup } from '@aws-sdk/client-eks';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
+import {
+  attach,
+  detach,
+  findGroup,
+  inService,
+  instanceRefreshInProgress,
+  launchTemplateOf,
+  setMaxSize,
+  subnetInAz,
+  waitDetached,
+  waitInService,
+} from '../aws/asg.js';
+import { isPermissionDenied } from '../aws/ec2-lookup.js';
+import { isGone } from '../aws/instances.js';
+import { tagMap } from '../aws/paginate.js';
+import {
+  azIdOf,
+  cloneTags,
+  formatPrice,
+  type LaunchInput,
+  launchOne,
+  poisonedPoolVerdict,
+  REPLACES_TAG,
+  spotMarketOptions,
+  terminate,
+  waitHealthy,
+} from '../aws/spot-launch.js';
+import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
+import { connectCluster, isEksNotFound, type KubeConfigFactory } from '../k8s/client.js';
+import { type DrainTiming, drainPlan, evictAndWait, podRef } from '../k8s/drain.js';
+import type { EksTokenCache } from '../k8s/eks-token.js';
+import { cordon, listNodes, nodeName, nodeOfInstance, uncordon, waitNodeReady } from '../k8s/nodes.js';
+import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import type { Executor, ExecutorContext, Verdict } from './types.js';
+
+const params = z.object({
+  cluster: z.string().min(1),
+  nodegroup: z.string().min(1),
+  /** The node group's Auto Scaling group (nodegroup.resources.autoScalingGroups). */
+  groupName: z.string().min(1),
+  instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'an instance type such as m5.large'),
+  /** USD per hour; the recommendation caps it at the On-Demand price. */
+  maxPrice: z.number().positive(),
+});
+export type SpotK8sReplaceParams = z.infer<typeof params>;
+
+export interface NodeReplacement {
+  oldInstanceId: string;
+  oldNode: string;
+  cloneId: string;
+  newNode: string;
+  evicted: string[];
+}
+export interface SpotK8sReplaceUndo {
+  replacements: NodeReplacement[];
+}
+
+/**
+ * What the executor needs beyond ExecutorContext to reach Kubernetes. Production leaves it out
+ * (real EKS endpoint, TLS, process-wide token cache); tests point `config` at a fake API server.
+ */
+export interface KubeSeam {
+  kube?: { config?: KubeConfigFactory; tokens?: EksTokenCache; drain?: Partial<DrainTiming> };
+}
+type Ctx = ExecutorContext & KubeSeam;
+
+interface Target {
+  instance: Instance;
+  instanceId: string;
+  az: string;
+  azId: string;
+  subnetId: string;
+  node: string;
+}
+
+interface Plan {
+  group: AutoScalingGroup;
+  template: LaunchTemplateSpecification;
+  targets: Target[];
+  api: CoreV1Api;
+}
+
+const isPlan = (x: Plan | Verdict): x is Plan => 'targets' in x;
+
+async function describeNodegroup(
+  eks: EKSClient,
+  cluster: string,
+  name: string,
+): Promise<Nodegroup | undefined> {
+  try {
+    return (await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name })))
+      .nodegroup;
+  } catch (err) {
+    if (isEksNotFound(err)) return undefined;
+    const code = awsErrorCode(err);
+    if (code === 'AccessDeniedException' || code === 'AccessDenied')
+      throw new PermissionError('eks:DescribeNodegroup', undefined, { cause: err });
+    throw new Error(`describing the node group ${name} of ${cluster}`, { cause: err });
+  }
+}
+
+async function describeInstances(ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> {
+  if (ids.length === 0) return [];
+  try {
+    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [...ids] }));
+    return out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+  } catch (err) {
+    if (isPermissionDenied(err))
+      throw new PermissionError('ec2:DescribeInstances', undefined, { cause: err });
+    throw new Error(`describing ${ids.join(', ')}`, { cause: err });
+  }
+}
+
+const connect = (ctx: Ctx, p: SpotK8sReplaceParams) =>
+  connectCluster(ctx.aws, ctx.region, p.cluster, { kubeConfig: ctx.kube?.config, tokens: ctx.kube?.tokens });
+
+/** What the replacement would do now, or why it cannot (stale: the world moved on). */
+async function plan(ctx: Ctx, p: SpotK8sReplaceParams): Promise<Plan | Verdict> {
+  const ng = await describeNodegroup(ctx.aws.eks(ctx.region), p.cluster, p.nodegroup);
+  if (!ng) return stale(`the node group ${p.nodegroup} of ${p.cluster} no longer exists`);
+  if (ng.status !== 'ACTIVE') return stale(`the node group ${p.nodegroup} is ${ng.status}, not ACTIVE`);
+  if (ng.capacityType !== 'ON_DEMAND')
+    return stale(`the node group ${p.nodegroup} has capacity type ${ng.capacityType}, not ON_DEMAND`);
+  const groups = ng.resources?.autoScalingGroups?.map((g) => g.name) ?? [];
+  if (!groups.includes(p.groupName))
+    return {
+      ok: false,
+      reason: `${p.groupName} is not the Auto Scaling group of the node group ${p.nodegroup}`,
+    };
+
+  const asg = ctx.aws.autoScaling(ctx.region);
+  const ec2 = ctx.aws.ec2(ctx.region);
+  const group = await findGroup(asg, p.groupName);
+  if (!group) return stale(`${p.groupName} no longer exists`);
+  if (await instanceRefreshInProgress(asg, p.groupName))
+    return stale(`paused: instance refresh in progress in ${p.groupName}`);
+  const template = launchTemplateOf(group);
+  if (!template?.LaunchTemplateId && !template?.LaunchTemplateName)
+    return { ok: false, reason: `${p.groupName} launches from no launch template; the clone needs one` };
+  const running = await describeInstances(ec2, inService(group));
+  const onDemand = running.filter((i) => !i.InstanceLifecycle && !isGone(i) && i.InstanceId);
+  if (onDemand.length === 0) return stale(`${p.groupName} has no On-Demand InService instances left`);
+
+  // The cluster must answer with the role's token: the drain is not possible otherwise.
+  const api = await connect(ctx, p);
+  const nodes = await listNodes(api);
+  const targets: Target[] = [];
+  for (const instance of onDemand) {
+    const instanceId = instance.InstanceId as string;
+    const node = nodes.find((n) => n.spec?.providerID?.endsWith(`/${instanceId}`));
+    if (!node) return { ok: false, reason: `${instanceId} of ${p.groupName} has no Node in ${p.cluster}` };
+    const az = instance.Placement?.AvailabilityZone ?? '';
+    const subnetId = await subnetInAz(ec2, group, az, instance.SubnetId);
+    if (!subnetId)
+      return { ok: false, reason: `${p.groupName} has no subnet in ${az} for the clone of ${instanceId}` };
+    targets.push({
+      instance,
+      instanceId,
+      az,
+      azId: await azIdOf(ec2, instance),
+      subnetId,
+      node: nodeName(node),
+    });
+  }
+  return { group, template, targets, api };
+}
+
+/** The clone of one target: the group's launch template (its bootstrap joins the cluster), Spot. */
+function cloneInput(plan: Plan, t: Target, p: SpotK8sReplaceParams): LaunchInput {
+  const { LaunchTemplateId, LaunchTemplateName, Version } = plan.template;
+  const tags = cloneTags(t.instance.Tags, t.instanceId);
+  return {
+    // RunInstances takes the id or the name, not both.
+    LaunchTemplate: LaunchTemplateId
+      ? { LaunchTemplateId, Version: Version ?? '$Default' }
+      : { LaunchTemplateName, Version: Version ?? '$Default' },
+    InstanceType: p.instanceType as LaunchInput['InstanceType'],
+    SubnetId: t.subnetId,
+    InstanceMarketOptions: spotMarketOptions(p.maxPrice),
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+    ],
+  };
+}
+
+function distinctSubnets(plan: Plan): Target[] {
+  const seen = new Set<string>();
+  return plan.targets.filter((t) => !seen.has(t.subnetId) && seen.add(t.subnetId));
+}
+
+/** Best effort; says what happened either way. */
+async function quietly(what: string, ctx: Ctx, step: () => Promise<unknown>): Promise<string> {
+  try {
+    await step();
+    return what;
+  } catch (err) {
+    ctx.log.error({ err }, `${what} failed during compensation`);
+    return `${what} FAILED (${describeError(err)}); do it by hand`;
+  }
+}
+
+/** Replaces one old node. Throws with what was attempted and what was undone. */
+async function replaceOne(
+  ctx: Ctx,
+  p: SpotK8sReplaceParams,
+  plan: Plan,
+  t: Target,
+): Promise<NodeReplacement> {
+  const asg: AutoScalingClient = ctx.aws.autoScaling(ctx.region);
+  const ec2 = ctx.aws.ec2(ctx.region);
+  const { api } = plan;
+  const name = p.groupName;
+  const old = t.instanceId;
+  const fail = (step: string, undone: string[], cause: unknown) =>
+    new Error(`replacing ${old} (${t.node}) in ${name} failed while ${step}; ${undone.join('; ')}`, {
+      cause,
+    });
+
+  // 1. Launch the Spot clone and wait until it is healthy. Compensation: terminate it.
+  let clone: string | undefined;
+  let step = `launching a Spot clone of ${old}`;
+  try {
+    clone = await launchOne(ctx, ec2, cloneInput(plan, t, p));
+    if (!clone) throw new Error('RunInstances answered without an instance id');
+    await ctx.progress?.(`Launched ${clone} to replace ${old} (${t.node}) in ${name}.`);
+    step = `waiting for ${clone} to become healthy`;
+    await waitHealthy(ctx, ec2, clone);
+  } catch (cause) {
+    const id = clone;
+    const undone = id
+      ? await quietly(`terminated the clone ${id}`, ctx, () => terminate(ctx, ec2, [id]))
+      : 'no clone was launched';
+    throw fail(step, [undone, `${old} untouched`], cause);
+  }
+  const cloneId = clone;
+
+  // 2. IMPORTANT: capacity never below desired, and a node is drained only after its replacement
+  // is Ready. The clone joins the group (desired N -> N+1) and must be InService and a Ready Node
+  // before the old node is cordoned; the old instance leaves with a decrement (N+1 -> N) only after
+  // its pods are gone. MaxSize is raised for the overlap and restored.
+  let raisedFrom: number | undefined;
+  const restoreMax = async (): Promise<string | undefined> => {
+    if (raisedFrom === undefined) return undefined;
+    const from = raisedFrom;
+    const done = await quietly(`restored the MaxSize of ${name} to ${from}`, ctx, () =>
+      setMaxSize(ctx, asg, name, from),
+    );
+    raisedFrom = undefined;
+    return done;
+  };
+  let attached = false;
+  let cordoned = false;
+  let newNode = '';
+  let pods: V1Pod[] = [];
+  try {
+    step = `reading ${name}`;
+    const group = await findGroup(asg, name);
+    if (!group) throw new Error(`${name} no longer exists`);
+    const desired = group.DesiredCapacity ?? 0;
+    const max = group.MaxSize ?? 0;
+    if (desired + 1 > max) {
+      step = `raising the MaxSize of ${name} to ${desired + 1}`;
+      await setMaxSize(ctx, asg, name, desired + 1);
+      raisedFrom = max;
+    }
+    step = `attaching ${cloneId} to ${name}`;
+    await attach(ctx, asg, name, [cloneId]);
+    attached = true;
+    step = `waiting for ${cloneId} to be InService in ${name}`;
+    await waitInService(ctx, asg, name, [cloneId]);
+    step = `waiting for ${cloneId} to join ${p.cluster} as a Ready node`;
+    await ctx.progress?.(`${cloneId} is InService in ${name}; waiting for its node to be Ready...`);
+    newNode = nodeName(await waitNodeReady(ctx, api, cloneId));
+    step = `cordoning ${t.node}`;
+    await cordon(ctx, api, t.node);
+    cordoned = true;
+    // Listed after the cordon, so nothing can be scheduled onto the node behind the list.
+    step = `listing the pods on ${t.node}`;
+    pods = (await drainPlan(api, t.node)).evict;
+  } catch (cause) {
+    // Compensation before the drain: the old node goes back to service, the clone leaves with a
+    // decrement (desired back to N) and is terminated.
+    const undone: string[] = [];
+    if (cordoned) undone.push(await quietly(`uncordoned ${t.node}`, ctx, () => uncordon(ctx, api, t.node)));
+    if (attached)
+      undone.push(await quietly(`detached ${cloneId}`, ctx, () => detach(ctx, asg, name, [cloneId])));
+    undone.push(await quietly(`terminated the clone ${cloneId}`, ctx, () => terminate(ctx, ec2, [cloneId])));
+    const restored = await restoreMax();
+    if (restored) undone.push(restored);
+    throw fail(step, [...undone, `${old} untouched`], cause);
+  }
+
+  // 3. Drain the old node. Compensation: uncordon it and keep the new node (capacity is higher,
+  // not lower); MaxSize stays raised while the group holds N+1.
+  await ctx.progress?.(`${newNode} is Ready; cordoned ${t.node}, draining it...`);
+  try {
+    await evictAndWait(ctx, api, t.node, pods, ctx.kube?.drain);
+  } catch (cause) {
+    const undone = await quietly(`uncordoned ${t.node}`, ctx, () => uncordon(ctx, api, t.node));
+    const kept = `kept ${cloneId} (${newNode}) in ${name}, which now has one more node than before${raisedFrom !== undefined ? ` (MaxSize left at ${raisedFrom + 1})` : ''}`;
+    throw fail(`draining ${t.node}`, [undone, kept, `${old} is still running`], cause);
+  }
+
+  // 4. The old node is empty: it leaves the group with a decrement, then goes.
+  await attempting(
+    `detaching the drained ${old} from ${name} (it stays cordoned; detach and terminate it by hand)`,
+    () => detach(ctx, asg, name, [old]),
+  );
+  const restored = await restoreMax();
+  await attempting(`waiting for ${old} to leave ${name} (it is detached; terminate it by hand)`, () =>
+    waitDetached(ctx, asg, name, [old]),
+  );
+  await attempting(`terminating ${old} (detached from ${name}; terminate it by hand)`, () =>
+    terminate(ctx, ec2, [old]),
+  );
+  if (restored?.includes(' FAILED '))
+    throw new Error(`replaced ${old} with ${cloneId} in ${name}, but ${restored}`);
+  await ctx.progress?.(`Replaced ${old} (${t.node}) with ${cloneId} (${newNode}) in ${name}.`);
+  return { oldInstanceId: old, oldNode: t.node, cloneId, newNode, evicted: pods.map(podRef) };
+}
+
+const listPods = (pods: string[]) => (pods.length > 0 ? pods.join(', ') : 'no pods');
+
+export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> = {
+  kind: 'spot-k8s-replace',
+  params,
+  permissions: [
+    'eks:DescribeNodegroup',
+    'eks:DescribeCluster',
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeInstanceRefreshes',
+    'autoscaling:UpdateAutoScalingGroup',
+    'autoscaling:AttachInstances',
+    'autoscaling:DetachInstances',
+    'ec2:DescribeInstances',
+    'ec2:DescribeAvailabilityZones',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeInstanceStatus',
+    'ec2:RunInstances',
+    'ec2:CreateTags',
+    'iam:PassRole',
+    'ec2:TerminateInstances',
+  ],
+  rollbackNote:
+    'No rollback: the old On-Demand nodes are terminated once their pods have moved to the Spot nodes. The node group still launches On-Demand when it replaces nodes.',
+
+  // Production workloads move to an interruptible market.
+  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+
+  describe: (p) =>
+    `Replace the On-Demand nodes of ${p.cluster}/${p.nodegroup} with Spot nodes (${p.instanceType}, max ${formatPrice(p.maxPrice)}, one at a time, drained with PDBs respected)`,
+
+  validate: (ctx: Ctx, p) =>
+    guardValidation(async () => {
+      const planned = await plan(ctx, p);
+      if (!isPlan(planned)) return planned;
+      const pools = planned.targets.map((t) => ({
+        region: ctx.region,
+        az: t.azId,
+        instanceType: p.instanceType,
+      }));
+      const poisoned = await poisonedPoolVerdict(ctx.poolGuard, pools);
+      if (poisoned) return poisoned;
+      const ec2 = ctx.aws.ec2(ctx.region);
+      for (const t of distinctSubnets(planned)) {
+        await dryRunCheck('ec2:RunInstances', () =>
+          ec2.send(
+            new RunInstancesCommand({ ...cloneInput(planned, t, p), MinCount: 1, MaxCount: 1, DryRun: true }),
+          ),
+        );
+      }
+      await dryRunCheck('ec2:TerminateInstances', () =>
+        ec2.send(
+          new TerminateInstancesCommand({
+            InstanceIds: planned.targets.map((t) => t.instanceId),
+            DryRun: true,
+          }),
+        ),
+      );
+      return OK;
+    }),
+
+  async execute(ctx: Ctx, p) {
+    const planned = await attempting(`planning the Spot replacement of ${p.cluster}/${p.nodegroup}`, () =>
+      plan(ctx, p),
+    );
+    if (!isPlan(planned))
+      throw new Error(
+        `replacing the nodes of ${p.nodegroup} with Spot: ${(planned as { reason: string }).reason}`,
+      );
+    const ec2 = ctx.aws.ec2(ctx.region);
+    const olds = planned.targets.map((t) => t.instanceId);
+
+    if (ctx.dryRun) {
+      // EC2: DryRun only. Auto Scaling, cordon and eviction: nothing sent; the drain is listed.
+      for (const t of distinctSubnets(planned)) {
+        await attempting(`launching a Spot clone in ${t.subnetId}`, () =>
+          launchOne(ctx, ec2, cloneInput(planned, t, p)),
+        );
+      }
+      await attempting(`terminating ${olds.join(', ')}`, () => terminate(ctx, ec2, olds));
+      const lines: string[] = [];
+      for (const t of planned.targets) {
+        const { evict } = await drainPlan(planned.api, t.node);
+        lines.push(`${t.instanceId} (${t.node}: would evict ${listPods(evict.map(podRef))})`);
+      }
+      return {
+        summary: `Would have replaced ${lines.join('; ')} with ${p.instanceType} Spot nodes in ${p.nodegroup} (dry run)`,
+      };
+    }
+
+    const done: NodeReplacement[] = [];
+    for (const t of planned.targets) {
+      try {
+        done.push(await replaceOne(ctx, p, planned, t));
+      } catch (err) {
+        if (done.length === 0) throw err;
+        throw new Error(
+          `already replaced ${done.map((r) => `${r.oldInstanceId} -> ${r.cloneId}`).join(', ')}; then`,
+          {
+            cause: err,
+          },
+        );
+      }
+    }
+    return {
+      summary: `Replaced ${done.length} On-Demand node${done.length > 1 ? 's' : ''} of ${p.cluster}/${p.nodegroup} with Spot: ${done
+        .map(
+          (r) =>
+            `${r.oldNode} -> ${r.newNode} (${r.evicted.length} pod${r.evicted.length === 1 ? '' : 's'} moved)`,
+        )
+        .join(', ')}`,
+      undo: { replacements: done },
+    };
+  },
+
+  async verify(ctx: Ctx, p) {
+    const group = await findGroup(ctx.aws.autoScaling(ctx.region), p.groupName);
+    if (!group) return { ok: false, reason: `${p.groupName} no longer exists` };
+    const ids = inService(group);
+    const desired = group.DesiredCapacity ?? 0;
+    if (ids.length < desired)
+      return {
+        ok: false,
+        reason: `${p.groupName} has ${ids.length} InService instances for a desired ${desired}`,
+      };
+    const instances = await describeInstances(ctx.aws.ec2(ctx.region), ids);
+    const clones = instances.filter((i) => tagMap(i.Tags)[REPLACES_TAG]);
+    if (clones.length === 0) return { ok: false, reason: `${p.groupName} has no InService Spot clone` };
+    const notSpot = clones.find((c) => c.InstanceLifecycle !== 'spot');
+    if (notSpot) return { ok: false, reason: `${notSpot.InstanceId} is not a Spot instance` };
+    const replaced = [...new Set(clones.map((c) => tagMap(c.Tags)[REPLACES_TAG] as string))];
+    const left = ids.filter((id) => replaced.includes(id));
+    if (left.length > 0)
+      return { ok: false, reason: `${left.join(', ')} is still InService in ${p.groupName}` };
+    const api = await connect(ctx, p);
+    for (const old of replaced) {
+      const node = await nodeOfInstance(api, old);
+      if (!node) continue;
+      const { evict } = await drainPlan(api, nodeName(node));
+      if (evict.length > 0)
+        return { ok: false, reason: `${listPods(evict.map(podRef))} still on ${nodeName(node)} (${old})` };
+    }
+    return OK;
+  },
+};
