@@ -223,9 +223,10 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     modelVersion: risk?.modelVersion ?? 'none',
     commitments: commitments.commitments,
     notWorthIt: notWorthIt ?? null,
+    // A node group is moved through its Auto Scaling group; without one there is nothing to drive.
     evaluationOnly:
-      located.target.mode === 'k8s'
-        ? 'Evaluation only: moving EKS nodes (new Spot nodes, cordon, drain with the Eviction API, terminate) is not automated by spotops yet.'
+      located.target.mode === 'k8s' && !located.groupName
+        ? 'Evaluation only: the node group has no Auto Scaling group the role can see.'
         : null,
   };
 
@@ -233,9 +234,6 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);
   return { recommendation, card: { ...card, recommendationId: recommendation.id } };
 }
-
-/** The executor no Approve can reach: node groups are evaluated, not moved (see evaluationOnly). */
-export const NO_EXECUTOR = 'none';
 
 /** What Approve runs: the lab switch for one instance, the ASG swap for a group. */
 function proposalFor(
@@ -245,9 +243,18 @@ function proposalFor(
 ): { executor: string; params: unknown } {
   // The Spot maximum price is capped at the On-Demand price: Spot never costs more than it saves.
   const maxPrice = odPrice;
-  // An EKS node group's ASG must never be swapped underneath Kubernetes (no cordon, no drain).
+  // An EKS node group is never swapped underneath Kubernetes: its nodes are cordoned and drained.
   if (located.target.mode === 'k8s') {
-    return { executor: NO_EXECUTOR, params: { groupName: located.groupName, maxPrice } };
+    return {
+      executor: 'spot-k8s-replace',
+      params: {
+        cluster: located.target.cluster,
+        nodegroup: located.target.nodegroup,
+        groupName: located.groupName,
+        instanceType: chosen?.instanceType ?? located.instanceTypes[0],
+        maxPrice,
+      },
+    };
   }
   if (located.target.mode === 'lab') {
     return {

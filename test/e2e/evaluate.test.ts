@@ -228,7 +228,7 @@ describe('/spot evaluate', () => {
     expect(rec!.monthlySavingsUsd).toBeCloseTo(3 * 730 * (0.096 - 0.0397), 1);
   });
 
-  it('evaluates an EKS node group but does not offer to move it', async () => {
+  it('evaluates an EKS node group and proposes to replace its nodes (cordon, drain, terminate)', async () => {
     eks.on(DescribeNodegroupCommand).resolves({
       nodegroup: {
         nodegroupName: 'general',
@@ -263,10 +263,16 @@ describe('/spot evaluate', () => {
     const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
     const text = JSON.stringify(card.blocks);
     expect(text).toContain('EKS node group prod/general');
-    expect(text).toContain('Evaluation only');
-    expect(text).not.toContain('"rec_approve"');
+    expect(text).toContain('"rec_approve"');
     const [rec] = await t.db.db.select().from(recommendations);
-    expect(rec).toMatchObject({ kind: 'spot-k8s', executor: 'none' });
+    expect(rec).toMatchObject({ kind: 'spot-k8s', executor: 'spot-k8s-replace' });
+    expect(rec!.params).toEqual({
+      cluster: 'prod',
+      nodegroup: 'general',
+      groupName: 'eks-general-1234',
+      instanceType: 'm5.large',
+      maxPrice: 0.096,
+    });
     expect(rec!.monthlySavingsUsd).toBeGreaterThan(0);
   });
 
