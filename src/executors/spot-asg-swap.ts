@@ -4,49 +4,31 @@
 // wait InService -> detach the old one with decrement (N+1 -> N) -> restore max -> terminate the
 // old one. Auto Scaling has no DryRun: in dry-run mode only the EC2 DryRuns are sent.
 // No rollback: the old instances are terminated.
-import type {
-  AutoScalingClient,
-  AutoScalingGroup,
-  LaunchTemplateSpecification,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { type EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
+import { attach, detach, findGroup, inService, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
 import {
-  attach,
-  detach,
-  findGroup,
-  inService,
-  instanceRefreshInProgress,
-  launchTemplateOf,
-  setMaxSize,
-  subnetInAz,
-  waitDetached,
-  waitInService,
-} from '../aws/asg.js';
-import { isPermissionDenied } from '../aws/ec2-lookup.js';
-import { isGone } from '../aws/instances.js';
+  type ClonePlan,
+  type CloneTarget,
+  cloneInput,
+  describeInstances,
+  distinctLaunches,
+  isClonePlan,
+  planClones,
+} from '../aws/asg-clone.js';
 import { tagMap } from '../aws/paginate.js';
 import {
-  azIdOf,
-  cloneTags,
   formatPrice,
-  type LaunchInput,
   launchOne,
   poisonedPoolVerdict,
   REPLACES_TAG,
-  spotMarketOptions,
   terminate,
   waitHealthy,
 } from '../aws/spot-launch.js';
-import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
-import { describeError, PermissionError } from '../lib/errors.js';
-import type { Executor, ExecutorContext, Verdict } from './types.js';
+import { attempting, dryRunCheck, guardValidation, OK } from '../aws/verdicts.js';
+import { describeError } from '../lib/errors.js';
+import type { Executor, ExecutorContext } from './types.js';
 
 const params = z.object({
   groupName: z.string().min(1),
@@ -70,104 +52,11 @@ export interface SpotAsgSwapUndo {
   swaps: Swap[];
 }
 
-/** One On-Demand instance to replace, and where its clone goes. */
-interface Target {
-  instance: Instance;
-  instanceId: string;
-  az: string;
-  azId: string;
-  subnetId: string;
-  instanceType: string;
-}
+type Target = CloneTarget;
+type Plan = ClonePlan;
 
-interface Plan {
-  group: AutoScalingGroup;
-  template: LaunchTemplateSpecification;
-  targets: Target[];
-}
-
-async function describeInstances(ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> {
-  if (ids.length === 0) return [];
-  try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [...ids] }));
-    return out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
-  } catch (err) {
-    if (isPermissionDenied(err))
-      throw new PermissionError('ec2:DescribeInstances', undefined, { cause: err });
-    throw new Error(`describing ${ids.join(', ')}`, { cause: err });
-  }
-}
-
-/** What the swap would do now, or why it cannot (stale: the world moved on; refused: it never can). */
-async function plan(ctx: ExecutorContext, p: SpotAsgSwapParams): Promise<Plan | Verdict> {
-  const asg = ctx.aws.autoScaling(ctx.region);
-  const ec2 = ctx.aws.ec2(ctx.region);
-  const group = await findGroup(asg, p.groupName);
-  if (!group) return stale(`${p.groupName} no longer exists`);
-  if (await instanceRefreshInProgress(asg, p.groupName))
-    return stale(`paused: instance refresh in progress in ${p.groupName}`);
-  const template = launchTemplateOf(group);
-  if (!template?.LaunchTemplateId && !template?.LaunchTemplateName) {
-    return {
-      ok: false,
-      reason: `${p.groupName} launches from ${group.LaunchConfigurationName ? `launch configuration ${group.LaunchConfigurationName}` : 'no launch template'}; the swap clones from a launch template`,
-    };
-  }
-  const running = await describeInstances(ec2, inService(group));
-  const onDemand = running.filter((i) => !i.InstanceLifecycle && !isGone(i) && i.InstanceId);
-  if (onDemand.length === 0) return stale(`${p.groupName} has no On-Demand InService instances left`);
-  const targets: Target[] = [];
-  for (const instance of onDemand) {
-    const az = instance.Placement?.AvailabilityZone ?? '';
-    const subnetId = await subnetInAz(ec2, group, az, instance.SubnetId);
-    if (!subnetId)
-      return {
-        ok: false,
-        reason: `${p.groupName} has no subnet in ${az} for the clone of ${instance.InstanceId}`,
-      };
-    targets.push({
-      instance,
-      instanceId: instance.InstanceId as string,
-      az,
-      azId: await azIdOf(ec2, instance),
-      subnetId,
-      instanceType: p.instanceType ?? instance.InstanceType ?? '',
-    });
-  }
-  return { group, template, targets };
-}
-
-const isPlan = (x: Plan | Verdict): x is Plan => 'targets' in x;
-
-/** The clone of one target: the group's launch template, Spot, in the old instance's AZ. */
-function cloneInput(plan: Plan, t: Target, maxPrice: number): LaunchInput {
-  const { LaunchTemplateId, LaunchTemplateName, Version } = plan.template;
-  const tags = cloneTags(t.instance.Tags, t.instanceId);
-  return {
-    // RunInstances takes the id or the name, not both.
-    LaunchTemplate: LaunchTemplateId
-      ? { LaunchTemplateId, Version: Version ?? '$Default' }
-      : { LaunchTemplateName, Version: Version ?? '$Default' },
-    InstanceType: t.instanceType as LaunchInput['InstanceType'],
-    SubnetId: t.subnetId,
-    InstanceMarketOptions: spotMarketOptions(maxPrice),
-    TagSpecifications: [
-      { ResourceType: 'instance', Tags: tags },
-      { ResourceType: 'volume', Tags: tags },
-    ],
-  };
-}
-
-/** One clone per distinct (subnet, type): what the DryRun of the launches needs to cover. */
-function distinctLaunches(plan: Plan): Target[] {
-  const seen = new Set<string>();
-  return plan.targets.filter((t) => {
-    const key = `${t.subnetId}|${t.instanceType}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+const plan = (ctx: ExecutorContext, p: SpotAsgSwapParams) => planClones(ctx, p.groupName, p.instanceType);
+const isPlan = isClonePlan<Plan>;
 
 async function terminateQuietly(ctx: ExecutorContext, ec2: EC2Client, ids: string[]): Promise<string> {
   if (ids.length === 0) return 'no clone was launched';

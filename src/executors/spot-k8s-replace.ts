@@ -5,45 +5,27 @@
 // instance with decrement (N+1 -> N) -> terminate it. Auto Scaling has no DryRun and neither do
 // cordon and eviction here: in dry-run mode only the EC2 DryRuns are sent and the pods that would
 // be evicted are listed. No rollback: the old instances are terminated.
-import type {
-  AutoScalingClient,
-  AutoScalingGroup,
-  LaunchTemplateSpecification,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, type EKSClient, type Nodegroup } from '@aws-sdk/client-eks';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { attach, detach, findGroup, inService, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
 import {
-  attach,
-  detach,
-  findGroup,
-  inService,
-  instanceRefreshInProgress,
-  launchTemplateOf,
-  setMaxSize,
-  subnetInAz,
-  waitDetached,
-  waitInService,
-} from '../aws/asg.js';
-import { isPermissionDenied } from '../aws/ec2-lookup.js';
-import { isGone } from '../aws/instances.js';
+  type ClonePlan,
+  type CloneTarget,
+  cloneInput,
+  describeInstances,
+  distinctLaunches,
+  isClonePlan,
+  planClones,
+} from '../aws/asg-clone.js';
 import { tagMap } from '../aws/paginate.js';
 import {
-  azIdOf,
-  cloneTags,
   formatPrice,
-  type LaunchInput,
   launchOne,
   poisonedPoolVerdict,
   REPLACES_TAG,
-  spotMarketOptions,
   terminate,
   waitHealthy,
 } from '../aws/spot-launch.js';
@@ -86,23 +68,15 @@ export interface KubeSeam {
 }
 type Ctx = ExecutorContext & KubeSeam;
 
-interface Target {
-  instance: Instance;
-  instanceId: string;
-  az: string;
-  azId: string;
-  subnetId: string;
+interface Target extends CloneTarget {
   node: string;
 }
 
-interface Plan {
-  group: AutoScalingGroup;
-  template: LaunchTemplateSpecification;
-  targets: Target[];
+interface Plan extends ClonePlan<Target> {
   api: CoreV1Api;
 }
 
-const isPlan = (x: Plan | Verdict): x is Plan => 'targets' in x;
+const isPlan = isClonePlan<Plan>;
 
 async function describeNodegroup(
   eks: EKSClient,
@@ -118,18 +92,6 @@ async function describeNodegroup(
     if (code === 'AccessDeniedException' || code === 'AccessDenied')
       throw new PermissionError('eks:DescribeNodegroup', undefined, { cause: err });
     throw new Error(`describing the node group ${name} of ${cluster}`, { cause: err });
-  }
-}
-
-async function describeInstances(ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> {
-  if (ids.length === 0) return [];
-  try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [...ids] }));
-    return out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
-  } catch (err) {
-    if (isPermissionDenied(err))
-      throw new PermissionError('ec2:DescribeInstances', undefined, { cause: err });
-    throw new Error(`describing ${ids.join(', ')}`, { cause: err });
   }
 }
 
@@ -150,65 +112,19 @@ async function plan(ctx: Ctx, p: SpotK8sReplaceParams): Promise<Plan | Verdict> 
       reason: `${p.groupName} is not the Auto Scaling group of the node group ${p.nodegroup}`,
     };
 
-  const asg = ctx.aws.autoScaling(ctx.region);
-  const ec2 = ctx.aws.ec2(ctx.region);
-  const group = await findGroup(asg, p.groupName);
-  if (!group) return stale(`${p.groupName} no longer exists`);
-  if (await instanceRefreshInProgress(asg, p.groupName))
-    return stale(`paused: instance refresh in progress in ${p.groupName}`);
-  const template = launchTemplateOf(group);
-  if (!template?.LaunchTemplateId && !template?.LaunchTemplateName)
-    return { ok: false, reason: `${p.groupName} launches from no launch template; the clone needs one` };
-  const running = await describeInstances(ec2, inService(group));
-  const onDemand = running.filter((i) => !i.InstanceLifecycle && !isGone(i) && i.InstanceId);
-  if (onDemand.length === 0) return stale(`${p.groupName} has no On-Demand InService instances left`);
+  const clones = await planClones(ctx, p.groupName, p.instanceType);
+  if (!isClonePlan(clones)) return clones;
 
   // The cluster must answer with the role's token: the drain is not possible otherwise.
   const api = await connect(ctx, p);
   const nodes = await listNodes(api);
   const targets: Target[] = [];
-  for (const instance of onDemand) {
-    const instanceId = instance.InstanceId as string;
-    const node = nodes.find((n) => n.spec?.providerID?.endsWith(`/${instanceId}`));
-    if (!node) return { ok: false, reason: `${instanceId} of ${p.groupName} has no Node in ${p.cluster}` };
-    const az = instance.Placement?.AvailabilityZone ?? '';
-    const subnetId = await subnetInAz(ec2, group, az, instance.SubnetId);
-    if (!subnetId)
-      return { ok: false, reason: `${p.groupName} has no subnet in ${az} for the clone of ${instanceId}` };
-    targets.push({
-      instance,
-      instanceId,
-      az,
-      azId: await azIdOf(ec2, instance),
-      subnetId,
-      node: nodeName(node),
-    });
+  for (const t of clones.targets) {
+    const node = nodes.find((n) => n.spec?.providerID?.endsWith(`/${t.instanceId}`));
+    if (!node) return { ok: false, reason: `${t.instanceId} of ${p.groupName} has no Node in ${p.cluster}` };
+    targets.push({ ...t, node: nodeName(node) });
   }
-  return { group, template, targets, api };
-}
-
-/** The clone of one target: the group's launch template (its bootstrap joins the cluster), Spot. */
-function cloneInput(plan: Plan, t: Target, p: SpotK8sReplaceParams): LaunchInput {
-  const { LaunchTemplateId, LaunchTemplateName, Version } = plan.template;
-  const tags = cloneTags(t.instance.Tags, t.instanceId);
-  return {
-    // RunInstances takes the id or the name, not both.
-    LaunchTemplate: LaunchTemplateId
-      ? { LaunchTemplateId, Version: Version ?? '$Default' }
-      : { LaunchTemplateName, Version: Version ?? '$Default' },
-    InstanceType: p.instanceType as LaunchInput['InstanceType'],
-    SubnetId: t.subnetId,
-    InstanceMarketOptions: spotMarketOptions(p.maxPrice),
-    TagSpecifications: [
-      { ResourceType: 'instance', Tags: tags },
-      { ResourceType: 'volume', Tags: tags },
-    ],
-  };
-}
-
-function distinctSubnets(plan: Plan): Target[] {
-  const seen = new Set<string>();
-  return plan.targets.filter((t) => !seen.has(t.subnetId) && seen.add(t.subnetId));
+  return { ...clones, targets, api };
 }
 
 /** Best effort; says what happened either way. */
@@ -243,7 +159,7 @@ async function replaceOne(
   let clone: string | undefined;
   let step = `launching a Spot clone of ${old}`;
   try {
-    clone = await launchOne(ctx, ec2, cloneInput(plan, t, p));
+    clone = await launchOne(ctx, ec2, cloneInput(plan, t, p.maxPrice));
     if (!clone) throw new Error('RunInstances answered without an instance id');
     await ctx.progress?.(`Launched ${clone} to replace ${old} (${t.node}) in ${name}.`);
     step = `waiting for ${clone} to become healthy`;
@@ -385,10 +301,15 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
       const poisoned = await poisonedPoolVerdict(ctx.poolGuard, pools);
       if (poisoned) return poisoned;
       const ec2 = ctx.aws.ec2(ctx.region);
-      for (const t of distinctSubnets(planned)) {
+      for (const t of distinctLaunches(planned)) {
         await dryRunCheck('ec2:RunInstances', () =>
           ec2.send(
-            new RunInstancesCommand({ ...cloneInput(planned, t, p), MinCount: 1, MaxCount: 1, DryRun: true }),
+            new RunInstancesCommand({
+              ...cloneInput(planned, t, p.maxPrice),
+              MinCount: 1,
+              MaxCount: 1,
+              DryRun: true,
+            }),
           ),
         );
       }
@@ -416,9 +337,9 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
 
     if (ctx.dryRun) {
       // EC2: DryRun only. Auto Scaling, cordon and eviction: nothing sent; the drain is listed.
-      for (const t of distinctSubnets(planned)) {
+      for (const t of distinctLaunches(planned)) {
         await attempting(`launching a Spot clone in ${t.subnetId}`, () =>
-          launchOne(ctx, ec2, cloneInput(planned, t, p)),
+          launchOne(ctx, ec2, cloneInput(planned, t, p.maxPrice)),
         );
       }
       await attempting(`terminating ${olds.join(', ')}`, () => terminate(ctx, ec2, olds));

@@ -129,7 +129,7 @@ describe('spot-asg-swap', () => {
     world.group!.LaunchConfigurationName = 'web-lc';
     expect(await spotAsgSwap.validate(makeContext(), params)).toEqual({
       ok: false,
-      reason: 'web launches from launch configuration web-lc; the swap clones from a launch template',
+      reason: 'web launches from launch configuration web-lc; a clone needs a launch template',
     });
   });
 
