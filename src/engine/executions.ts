@@ -5,7 +5,7 @@
 // Every transition is guarded (only one worker runs an execution), written to the audit trail
 // and the card's thread, and the card is re-rendered in place. Validation runs again here
 // because the world drifts between the card and the click.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, lte } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import { type Execution, executions, type recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -20,19 +20,17 @@ import { transitionExecution, transitionRecommendation } from './transition.js';
 /** Claims the next due approved execution (priority, then schedule); null when there is none. */
 export async function claimNext(deps: Deps): Promise<Execution | null> {
   const now = deps.clock.now();
-  // Oldest-first within priority; the guarded update makes the claim exclusive across replicas.
-  const candidates = await deps.db
-    .select({ id: executions.id })
+  const due = await deps.db
+    .select({ id: executions.id, attempt: executions.attempt })
     .from(executions)
-    .where(eq(executions.status, 'approved'))
+    .where(and(eq(executions.status, 'approved'), lte(executions.scheduledFor, now)))
     .orderBy(executions.priority, executions.scheduledFor, executions.id)
     .limit(10);
-  for (const { id } of candidates) {
-    const [row] = await deps.db.select().from(executions).where(eq(executions.id, id));
-    if (!row || row.scheduledFor > now) continue;
+  // The guarded update makes the claim exclusive across workers and replicas; a loser tries the next.
+  for (const { id, attempt } of due) {
     const claimed = await transitionExecution(deps.db, id, ['approved'], 'validating', {
       startedAt: now,
-      attempt: row.attempt + 1,
+      attempt: attempt + 1,
     });
     if (claimed) return claimed;
   }
@@ -266,11 +264,15 @@ function userFacing(err: unknown, ctx: ExecutorContext): string {
  */
 export async function recoverInterrupted(deps: Deps, leaseMs = 30 * 60_000): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - leaseMs);
-  const stuck = (await deps.db.select().from(executions)).filter(
-    (e) =>
-      ['validating', 'executing', 'verifying', 'rolling_back'].includes(e.status) &&
-      (e.startedAt ?? cutoff) <= cutoff,
-  );
+  const stuck = await deps.db
+    .select()
+    .from(executions)
+    .where(
+      and(
+        inArray(executions.status, ['validating', 'executing', 'verifying', 'rolling_back']),
+        lte(executions.startedAt, cutoff),
+      ),
+    );
   for (const e of stuck) {
     const ids = {
       executionId: e.id,
