@@ -2,14 +2,30 @@
 // ASG swap and the EKS node replacement: which instances, in which subnet and AZ (ID), and the
 // RunInstances input that clones one from the group's own launch template.
 import type { AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Instance,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import type { ExecutorContext, Verdict } from '../executors/types.js';
 import { PermissionError } from '../lib/errors.js';
 import { findGroup, inService, instanceRefreshInProgress, launchTemplateOf, subnetInAz } from './asg.js';
 import { isPermissionDenied } from './ec2-lookup.js';
 import { isGone } from './instances.js';
-import { azIdOf, cloneTags, type LaunchInput, spotMarketOptions } from './spot-launch.js';
-import { stale } from './verdicts.js';
+import { tagMap } from './paginate.js';
+import {
+  azIdOf,
+  cloneTags,
+  type LaunchInput,
+  launchOne,
+  poisonedPoolVerdict,
+  REPLACES_TAG,
+  spotMarketOptions,
+  terminate,
+} from './spot-launch.js';
+import { attempting, dryRunCheck, OK, stale } from './verdicts.js';
 
 /** One On-Demand instance to replace, and where its clone goes. */
 export interface CloneTarget {
@@ -116,4 +132,80 @@ export function distinctLaunches<T extends CloneTarget>(plan: ClonePlan<T>): T[]
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * What every clone plan must pass before it runs: none of its pools is poisoned, and AWS
+ * accepts (DryRun) each distinct launch and the termination of the old instances.
+ */
+export async function checkClonePlan(
+  ctx: ExecutorContext,
+  plan: ClonePlan<CloneTarget>,
+  maxPrice: number,
+): Promise<Verdict> {
+  const pools = plan.targets.map((t) => ({ region: ctx.region, az: t.azId, instanceType: t.instanceType }));
+  const poisoned = await poisonedPoolVerdict(ctx.poolGuard, pools);
+  if (poisoned) return poisoned;
+  const ec2 = ctx.aws.ec2(ctx.region);
+  for (const t of distinctLaunches(plan)) {
+    await dryRunCheck('ec2:RunInstances', () =>
+      ec2.send(
+        new RunInstancesCommand({ ...cloneInput(plan, t, maxPrice), MinCount: 1, MaxCount: 1, DryRun: true }),
+      ),
+    );
+  }
+  await dryRunCheck('ec2:TerminateInstances', () =>
+    ec2.send(
+      new TerminateInstancesCommand({ InstanceIds: plan.targets.map((t) => t.instanceId), DryRun: true }),
+    ),
+  );
+  return OK;
+}
+
+/**
+ * The dry-run path of a clone plan: the launches and the termination go out as DryRun requests
+ * only (the primitives decide); Auto Scaling calls, which have no DryRun, are not sent at all.
+ */
+export async function rehearseClones(
+  ctx: ExecutorContext,
+  plan: ClonePlan<CloneTarget>,
+  maxPrice: number,
+): Promise<void> {
+  const ec2 = ctx.aws.ec2(ctx.region);
+  for (const t of distinctLaunches(plan)) {
+    await attempting(`launching a Spot clone in ${t.subnetId}`, () =>
+      launchOne(ctx, ec2, cloneInput(plan, t, maxPrice)),
+    );
+  }
+  const olds = plan.targets.map((t) => t.instanceId);
+  await attempting(`terminating ${olds.join(', ')}`, () => terminate(ctx, ec2, olds));
+}
+
+/**
+ * After a swap: InService capacity is at least the desired count, the clones are Spot, and no
+ * instance a clone replaces is still InService. Answers the replaced instance ids when it holds.
+ */
+export async function verifyGroupSwapped(
+  ctx: ExecutorContext,
+  groupName: string,
+): Promise<{ ok: true; replaced: string[] } | { ok: false; reason: string }> {
+  const group = await findGroup(ctx.aws.autoScaling(ctx.region), groupName);
+  if (!group) return { ok: false, reason: `${groupName} no longer exists` };
+  const ids = inService(group);
+  const desired = group.DesiredCapacity ?? 0;
+  if (ids.length < desired) {
+    return {
+      ok: false,
+      reason: `${groupName} has ${ids.length} InService instances for a desired ${desired}`,
+    };
+  }
+  const instances = await describeInstances(ctx.aws.ec2(ctx.region), ids);
+  const clones = instances.filter((i) => tagMap(i.Tags)[REPLACES_TAG]);
+  if (clones.length === 0) return { ok: false, reason: `${groupName} has no InService Spot clone` };
+  const notSpot = clones.find((c) => c.InstanceLifecycle !== 'spot');
+  if (notSpot) return { ok: false, reason: `${notSpot.InstanceId} is not a Spot instance` };
+  const replaced = [...new Set(clones.map((c) => tagMap(c.Tags)[REPLACES_TAG] as string))];
+  const left = ids.filter((id) => replaced.includes(id));
+  if (left.length > 0) return { ok: false, reason: `${left.join(', ')} is still InService in ${groupName}` };
+  return { ok: true, replaced };
 }

@@ -5,28 +5,21 @@
 // old one. Auto Scaling has no DryRun: in dry-run mode only the EC2 DryRuns are sent.
 // No rollback: the old instances are terminated.
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { type EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { attach, detach, findGroup, inService, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
+import { attach, detach, findGroup, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
 import {
   type ClonePlan,
   type CloneTarget,
+  checkClonePlan,
   cloneInput,
-  describeInstances,
-  distinctLaunches,
   isClonePlan,
   planClones,
+  rehearseClones,
+  verifyGroupSwapped,
 } from '../aws/asg-clone.js';
-import { tagMap } from '../aws/paginate.js';
-import {
-  formatPrice,
-  launchOne,
-  poisonedPoolVerdict,
-  REPLACES_TAG,
-  terminate,
-  waitHealthy,
-} from '../aws/spot-launch.js';
-import { attempting, dryRunCheck, guardValidation, OK } from '../aws/verdicts.js';
+import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-launch.js';
+import { attempting, guardValidation, OK } from '../aws/verdicts.js';
 import { describeError } from '../lib/errors.js';
 import type { Executor, ExecutorContext } from './types.js';
 
@@ -207,53 +200,18 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
     guardValidation(async () => {
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
-      const pools = planned.targets.map((t) => ({
-        region: ctx.region,
-        az: t.azId,
-        instanceType: t.instanceType,
-      }));
-      const poisoned = await poisonedPoolVerdict(ctx.poolGuard, pools);
-      if (poisoned) return poisoned;
-      const ec2 = ctx.aws.ec2(ctx.region);
-      for (const t of distinctLaunches(planned)) {
-        await dryRunCheck('ec2:RunInstances', () =>
-          ec2.send(
-            new RunInstancesCommand({
-              ...cloneInput(planned, t, p.maxPrice),
-              MinCount: 1,
-              MaxCount: 1,
-              DryRun: true,
-            }),
-          ),
-        );
-      }
-      await dryRunCheck('ec2:TerminateInstances', () =>
-        ec2.send(
-          new TerminateInstancesCommand({
-            InstanceIds: planned.targets.map((t) => t.instanceId),
-            DryRun: true,
-          }),
-        ),
-      );
-      return OK;
+      return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 
   async execute(ctx, p) {
     const planned = await attempting(`planning the Spot swap of ${p.groupName}`, () => plan(ctx, p));
     if (!isPlan(planned))
       throw new Error(`swapping ${p.groupName} to Spot: ${(planned as { reason: string }).reason}`);
-    const ec2 = ctx.aws.ec2(ctx.region);
     const olds = planned.targets.map((t) => t.instanceId);
     const what = `${olds.length} On-Demand instance${olds.length > 1 ? 's' : ''} of ${p.groupName} (${olds.join(', ')}) to Spot (${describeSwap(p)})`;
 
     if (ctx.dryRun) {
-      // EC2 calls are DryRun only; Auto Scaling calls are not sent at all (no DryRun there).
-      for (const t of distinctLaunches(planned)) {
-        await attempting(`launching a Spot clone in ${t.subnetId}`, () =>
-          launchOne(ctx, ec2, cloneInput(planned, t, p.maxPrice)),
-        );
-      }
-      await attempting(`terminating ${olds.join(', ')}`, () => terminate(ctx, ec2, olds));
+      await rehearseClones(ctx, planned, p.maxPrice);
       return { summary: `Would have swapped ${what} (dry run)` };
     }
 
@@ -276,24 +234,7 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
   },
 
   async verify(ctx, p) {
-    const group = await findGroup(ctx.aws.autoScaling(ctx.region), p.groupName);
-    if (!group) return { ok: false, reason: `${p.groupName} no longer exists` };
-    const ids = inService(group);
-    const desired = group.DesiredCapacity ?? 0;
-    if (ids.length < desired)
-      return {
-        ok: false,
-        reason: `${p.groupName} has ${ids.length} InService instances for a desired ${desired}`,
-      };
-    const instances = await describeInstances(ctx.aws.ec2(ctx.region), ids);
-    const clones = instances.filter((i) => tagMap(i.Tags)[REPLACES_TAG]);
-    if (clones.length === 0) return { ok: false, reason: `${p.groupName} has no InService Spot clone` };
-    const notSpot = clones.find((c) => c.InstanceLifecycle !== 'spot');
-    if (notSpot) return { ok: false, reason: `${notSpot.InstanceId} is not a Spot instance` };
-    const replaced = new Set(clones.map((c) => tagMap(c.Tags)[REPLACES_TAG]));
-    const left = ids.filter((id) => replaced.has(id));
-    if (left.length > 0)
-      return { ok: false, reason: `${left.join(', ')} is still InService in ${p.groupName}` };
-    return OK;
+    const swapped = await verifyGroupSwapped(ctx, p.groupName);
+    return swapped.ok ? OK : swapped;
   },
 };

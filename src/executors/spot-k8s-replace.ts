@@ -6,30 +6,22 @@
 // cordon and eviction here: in dry-run mode only the EC2 DryRuns are sent and the pods that would
 // be evicted are listed. No rollback: the old instances are terminated.
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, type EKSClient, type Nodegroup } from '@aws-sdk/client-eks';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { attach, detach, findGroup, inService, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
+import { attach, detach, findGroup, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
 import {
   type ClonePlan,
   type CloneTarget,
+  checkClonePlan,
   cloneInput,
-  describeInstances,
-  distinctLaunches,
   isClonePlan,
   planClones,
+  rehearseClones,
+  verifyGroupSwapped,
 } from '../aws/asg-clone.js';
-import { tagMap } from '../aws/paginate.js';
-import {
-  formatPrice,
-  launchOne,
-  poisonedPoolVerdict,
-  REPLACES_TAG,
-  terminate,
-  waitHealthy,
-} from '../aws/spot-launch.js';
-import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
+import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-launch.js';
+import { attempting, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { connectCluster, isEksNotFound, type KubeConfigFactory } from '../k8s/client.js';
 import { type DrainTiming, drainPlan, evictAndWait, podRef } from '../k8s/drain.js';
 import type { EksTokenCache } from '../k8s/eks-token.js';
@@ -293,35 +285,7 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
     guardValidation(async () => {
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
-      const pools = planned.targets.map((t) => ({
-        region: ctx.region,
-        az: t.azId,
-        instanceType: p.instanceType,
-      }));
-      const poisoned = await poisonedPoolVerdict(ctx.poolGuard, pools);
-      if (poisoned) return poisoned;
-      const ec2 = ctx.aws.ec2(ctx.region);
-      for (const t of distinctLaunches(planned)) {
-        await dryRunCheck('ec2:RunInstances', () =>
-          ec2.send(
-            new RunInstancesCommand({
-              ...cloneInput(planned, t, p.maxPrice),
-              MinCount: 1,
-              MaxCount: 1,
-              DryRun: true,
-            }),
-          ),
-        );
-      }
-      await dryRunCheck('ec2:TerminateInstances', () =>
-        ec2.send(
-          new TerminateInstancesCommand({
-            InstanceIds: planned.targets.map((t) => t.instanceId),
-            DryRun: true,
-          }),
-        ),
-      );
-      return OK;
+      return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 
   async execute(ctx: Ctx, p) {
@@ -332,17 +296,10 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
       throw new Error(
         `replacing the nodes of ${p.nodegroup} with Spot: ${(planned as { reason: string }).reason}`,
       );
-    const ec2 = ctx.aws.ec2(ctx.region);
-    const olds = planned.targets.map((t) => t.instanceId);
 
     if (ctx.dryRun) {
       // EC2: DryRun only. Auto Scaling, cordon and eviction: nothing sent; the drain is listed.
-      for (const t of distinctLaunches(planned)) {
-        await attempting(`launching a Spot clone in ${t.subnetId}`, () =>
-          launchOne(ctx, ec2, cloneInput(planned, t, p.maxPrice)),
-        );
-      }
-      await attempting(`terminating ${olds.join(', ')}`, () => terminate(ctx, ec2, olds));
+      await rehearseClones(ctx, planned, p.maxPrice);
       const lines: string[] = [];
       for (const t of planned.targets) {
         const { evict } = await drainPlan(planned.api, t.node);
@@ -379,24 +336,9 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
   },
 
   async verify(ctx: Ctx, p) {
-    const group = await findGroup(ctx.aws.autoScaling(ctx.region), p.groupName);
-    if (!group) return { ok: false, reason: `${p.groupName} no longer exists` };
-    const ids = inService(group);
-    const desired = group.DesiredCapacity ?? 0;
-    if (ids.length < desired)
-      return {
-        ok: false,
-        reason: `${p.groupName} has ${ids.length} InService instances for a desired ${desired}`,
-      };
-    const instances = await describeInstances(ctx.aws.ec2(ctx.region), ids);
-    const clones = instances.filter((i) => tagMap(i.Tags)[REPLACES_TAG]);
-    if (clones.length === 0) return { ok: false, reason: `${p.groupName} has no InService Spot clone` };
-    const notSpot = clones.find((c) => c.InstanceLifecycle !== 'spot');
-    if (notSpot) return { ok: false, reason: `${notSpot.InstanceId} is not a Spot instance` };
-    const replaced = [...new Set(clones.map((c) => tagMap(c.Tags)[REPLACES_TAG] as string))];
-    const left = ids.filter((id) => replaced.includes(id));
-    if (left.length > 0)
-      return { ok: false, reason: `${left.join(', ')} is still InService in ${p.groupName}` };
+    const swapped = await verifyGroupSwapped(ctx, p.groupName);
+    if (!swapped.ok) return swapped;
+    const { replaced } = swapped;
     const api = await connect(ctx, p);
     for (const old of replaced) {
       const node = await nodeOfInstance(api, old);
