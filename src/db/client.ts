@@ -66,6 +66,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
   await client.waitReady;
+  return wrapPglite(client);
+}
+
+/** A Database over an open PGlite instance (also used by tests that load a migrated dump). */
+export function wrapPglite(client: PGlite): Database {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   // PGlite lives in this one process: an in-process set of held keys is the whole lock story.
   const held = new Set<string>();
