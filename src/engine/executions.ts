@@ -13,13 +13,13 @@ import { stepsOf } from '../db/queries/execution-steps.js';
 import { type Execution, type ExecutionStatus, executions, type recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
-import { InterruptedStepError } from '../executors/steps.js';
+import { InterruptedStepError, LeaseLostError } from '../executors/steps.js';
 import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
-import { DbStepJournal, ExecutionLease, LeaseLostError, type LeaseSettings } from './step-journal.js';
+import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
 /** The statuses of an execution a worker is running (under a lease). */

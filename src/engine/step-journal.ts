@@ -6,17 +6,9 @@
 // compensate the steps done so far in reverse order, each compensation a durable step itself.
 import type { Db } from '../db/client.js';
 import { extendLease, findStep, finishStep, startStep } from '../db/queries/execution-steps.js';
-import { InterruptedStepError, type Step, type StepJournal } from '../executors/steps.js';
+import { InterruptedStepError, LeaseLostError, type Step, type StepJournal } from '../executors/steps.js';
 import type { Clock } from '../lib/clock.js';
 import { describeError } from '../lib/errors.js';
-
-/** This worker lost the execution's lease (expired, or taken over): it must stop touching it. */
-export class LeaseLostError extends Error {
-  override name = 'LeaseLostError';
-  constructor(executionId: number) {
-    super(`the lease on execution ${executionId} was lost; another worker owns it now`);
-  }
-}
 
 export interface LeaseSettings {
   /** Who holds the lease: unique per worker (host, pid, random). */

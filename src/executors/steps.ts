@@ -46,6 +46,22 @@ export class InterruptedStepError extends UserError {
   }
 }
 
+/** This worker lost the execution's lease (expired, or taken over): it must stop touching it. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  constructor(executionId: number) {
+    super(`the lease on execution ${executionId} was lost; another worker owns it now`);
+  }
+}
+
+/**
+ * Errors that steer the run rather than report a failure: an executor's own compensation must
+ * let them through (the engine compensates, or another worker continues).
+ */
+export function isStepControl(err: unknown): boolean {
+  return err instanceof InterruptedStepError || err instanceof LeaseLostError;
+}
+
 /** Runs `step` through the context's journal; without one (tests, manual rollback) it just runs. */
 export function step<T>(ctx: Pick<ExecutorContext, 'steps'>, s: Step<T>): Promise<T> {
   return ctx.steps ? ctx.steps.run(s) : s.run(false);
