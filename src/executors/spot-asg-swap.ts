@@ -179,7 +179,10 @@ async function swapBatch(
       run: async (again) => {
         if (again) {
           const listed = new Set((await findGroup(asg, name))?.Instances?.map((i) => i.InstanceId));
-          if (clones.every((id) => listed.has(id))) return;
+          if (clones.every((id) => listed.has(id))) {
+            await ctx.progress?.(`${clones.join(', ')} already in ${name} (attached before the restart).`);
+            return;
+          }
         }
         await attach(ctx, asg, name, clones);
         await ctx.progress?.(`Attached ${clones.join(', ')} to ${name}; waiting for InService...`);

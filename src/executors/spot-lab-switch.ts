@@ -387,7 +387,10 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
         await step(ctx, {
           name: 'move-eip',
           run: async (again) => {
-            if (again && (await findAddress(ec2, allocationId))?.InstanceId === cloneId) return;
+            if (again && (await findAddress(ec2, allocationId))?.InstanceId === cloneId) {
+              await ctx.progress?.(`${before.publicIp} is already on ${cloneId} (moved before the restart).`);
+              return;
+            }
             await associate(ctx, ec2, allocationId, cloneId);
             await ctx.progress?.(`Moved ${before.publicIp} to ${cloneId}.`);
           },
