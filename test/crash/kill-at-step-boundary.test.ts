@@ -6,7 +6,7 @@
 // Needs PostgreSQL (TEST_DATABASE_URL, the "postgres" project) and moto_server; skips otherwise.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import {
   AutoScalingClient,
@@ -107,6 +107,25 @@ describe.skipIf(skipReason !== undefined)(
     const children = new Set<Child>();
 
     beforeAll(async () => {
+      // One bundle of the worker for all cases: node starts it at once, where tsx would compile
+      // the sources again in every process. Two levels below the root, like src/<dir>/.
+      rmSync(CHILD, { force: true });
+      const built = spawnSync(
+        'node_modules/.bin/esbuild',
+        [
+          'test/crash/child.ts',
+          '--bundle',
+          '--platform=node',
+          '--format=esm',
+          '--target=node20',
+          '--packages=external',
+          `--outfile=${CHILD}`,
+          '--log-level=error',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(built.status, built.stderr).toBe(0);
+      expect(existsSync(CHILD), `${CHILD} was not written`).toBe(true);
       const port = await freePort();
       moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
       motoUrl = `http://127.0.0.1:${port}`;
