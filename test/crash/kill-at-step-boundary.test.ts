@@ -244,12 +244,34 @@ describe.skipIf(skipReason !== undefined)(
       action: string,
     ): Promise<{ final: Execution; recoveredInMs: number }> {
       proxy.calls.length = 0;
-      const held = proxy.holdAfter(action);
+      let reached = false;
+      const held = proxy.holdAfter(action).then(() => {
+        reached = true;
+      });
       const first = startWorker();
       await Promise.race([
         held,
         first.exited.then((code) => {
           throw new Error(`the worker exited (${code}) before ${action}:\n${first.output()}`);
+        }),
+        // Fails fast (with the story so far) when the run ends without reaching the boundary.
+        waitFor(
+          `execution ${id} to finish or reach ${action}`,
+          async () => {
+            if (reached) return 'reached';
+            return FINAL.includes((await execution(id)).status) ? 'ended' : undefined;
+          },
+          100_000,
+        ).then(async (how) => {
+          if (how === 'reached') return;
+          const steps = await database.db
+            .select()
+            .from(executionSteps)
+            .where(eq(executionSteps.executionId, id));
+          const lines = (await story(id)).map((l) => `${l.event}: ${l.message}`).join('\n');
+          throw new Error(
+            `execution ${id} ended before ${action}; steps ${steps.map((s) => `${s.name}=${s.status}`).join(', ')}:\n${lines}`,
+          );
         }),
       ]);
       first.proc.kill('SIGKILL');
