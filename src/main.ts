@@ -1,7 +1,6 @@
 // Composition root: config -> database -> clients -> Slack app -> jobs -> start. Nothing else.
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
-import { recoverInterrupted } from './engine/executions.js';
 import { ExecutionWorker } from './engine/worker.js';
 import { startEventConsumer } from './events/start.js';
 import { jobs } from './jobs/index.js';
@@ -38,7 +37,6 @@ async function main(): Promise<void> {
     if (config.HEALTH_PORT > 0) health = await startHealthServer(deps, config.HEALTH_PORT);
   }
   await ensureCommittedModel(deps.db);
-  await recoverInterrupted(deps);
   const events = startEventConsumer(deps);
   worker.start();
   const scheduled = startJobs(deps, jobs(config, { kick }));

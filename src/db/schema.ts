@@ -54,14 +54,8 @@ export const executionStatus = pgEnum('execution_status', [
   'cancelled',
 ]);
 
-export const pipelineStatus = pgEnum('pipeline_status', [
-  'running',
-  'succeeded',
-  'failed',
-  'compensating',
-  'compensated',
-  'cancelled',
-]);
+/** A persisted step of an execution: started (committed before it acts), then done or failed. */
+export const stepStatus = pgEnum('step_status', ['running', 'done', 'failed']);
 
 export const accounts = pgTable('accounts', {
   id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
@@ -138,6 +132,9 @@ export const executions = pgTable(
     riskLevel: riskLevel('risk_level').notNull().default('LOW'),
     status: executionStatus('status').notNull().default('pending'),
     attempt: integer('attempt').notNull().default(0),
+    /** The worker running it and until when; a heartbeat extends it, any worker takes over after. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: ts('lease_expires_at'),
     summary: text('summary'),
     undo: jsonb('undo').$type<unknown>(),
     error: text('error'),
@@ -178,44 +175,32 @@ export const auditEvents = pgTable(
   ],
 );
 
-export const pipelineRuns = pgTable(
-  'pipeline_runs',
+// Durable step runs: one row per step of an execution, committed before the step acts and again
+// with its result, so any worker that takes over an expired lease resumes where the last one stopped.
+export const executionSteps = pgTable(
+  'execution_steps',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    kind: text('kind').notNull(),
-    accountId: integer('account_id')
+    executionId: integer('execution_id')
       .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
-    region: text('region').notNull(),
-    target: text('target').notNull(),
-    executionId: integer('execution_id').references(() => executions.id, { onDelete: 'set null' }),
-    status: pipelineStatus('status').notNull().default('running'),
-    step: text('step'),
-    state: jsonb('state').notNull().$type<Record<string, unknown>>().default({}),
-    dryRun: boolean('dry_run').notNull(),
-    createdAt: createdAt(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
-  },
-  (t) => [index('pipeline_runs_status_idx').on(t.status)],
-);
-
-export const pipelineSteps = pgTable(
-  'pipeline_steps',
-  {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    runId: integer('run_id')
-      .notNull()
-      .references(() => pipelineRuns.id, { onDelete: 'cascade' }),
-    step: text('step').notNull(),
-    status: text('status').notNull(), // started | done | failed | compensated
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    /** Unique per execution: "validate", "snapshot", "launch-clone:i-0old". */
+    name: text('name').notNull(),
+    status: stepStatus('status').notNull().default('running'),
+    /** Times the step was started: > 1 means a takeover re-ran it (idempotently). */
     attempt: integer('attempt').notNull().default(1),
-    state: jsonb('state').$type<Record<string, unknown>>(),
-    lastError: text('last_error'),
+    /** The worker that last started it. */
+    owner: text('owner').notNull(),
+    /** What the step made or found (AWS ids); replayed instead of running the step again. */
+    output: jsonb('output').$type<unknown>(),
+    error: text('error'),
     startedAt: ts('started_at').notNull().defaultNow(),
     finishedAt: ts('finished_at'),
   },
-  (t) => [index('pipeline_steps_run_idx').on(t.runId, t.id)],
+  (t) => [uniqueIndex('execution_steps_name_idx').on(t.executionId, t.name)],
 );
+
+export type ExecutionStep = typeof executionSteps.$inferSelect;
 
 export const spotPoolRisk = pgTable(
   'spot_pool_risk',

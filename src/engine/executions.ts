@@ -5,34 +5,94 @@
 // Every transition is guarded (only one worker runs an execution), written to the audit trail
 // and the card's thread, and the card is re-rendered in place. Validation runs again here
 // because the world drifts between the card and the click.
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { and, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
-import { type Execution, executions, type recommendations } from '../db/schema.js';
+import { stepsOf } from '../db/queries/execution-steps.js';
+import { type Execution, type ExecutionStatus, executions, type recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
-import type { AnyExecutor, ExecutorContext } from '../executors/types.js';
+import { InterruptedStepError, LeaseLostError } from '../executors/steps.js';
+import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
+import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
-/** Claims the next due approved execution (priority, then schedule); null when there is none. */
-export async function claimNext(deps: Deps): Promise<Execution | null> {
+/** The statuses of an execution a worker is running (under a lease). */
+export const ACTIVE = [
+  'validating',
+  'executing',
+  'verifying',
+  'rolling_back',
+] as const satisfies ExecutionStatus[];
+
+/** Seconds, not minutes: a crashed worker's executions are taken over quickly. */
+export const LEASE_MS = 15_000;
+export const HEARTBEAT_MS = 5_000;
+
+/** Lease settings for a new worker: an owner id unique to this process and this worker. */
+export function workerLease(overrides: Partial<LeaseSettings> = {}): LeaseSettings {
+  return {
+    owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    leaseMs: LEASE_MS,
+    heartbeatMs: HEARTBEAT_MS,
+    ...overrides,
+  };
+}
+
+/** A claimed execution; `takeover` when it was taken from a worker whose lease expired. */
+export type Claimed = Execution & {
+  takeover?: { from: string | null; status: ExecutionStatus; expiredAt: Date | null };
+};
+
+/**
+ * Claims the next execution for `lease.owner`: first one whose worker's lease expired (a crash,
+ * a lost replica), then the next due approved one (priority, then schedule). null when none.
+ * The guarded UPDATE makes each claim exclusive across workers and replicas.
+ */
+export async function claimNext(deps: Deps, lease: LeaseSettings = workerLease()): Promise<Claimed | null> {
   const now = deps.clock.now();
+  const expired = or(isNull(executions.leaseExpiresAt), lt(executions.leaseExpiresAt, now));
   const due = await deps.db
-    .select({ id: executions.id, attempt: executions.attempt })
+    .select({
+      id: executions.id,
+      status: executions.status,
+      attempt: executions.attempt,
+      leaseOwner: executions.leaseOwner,
+      leaseExpiresAt: executions.leaseExpiresAt,
+    })
     .from(executions)
-    .where(and(eq(executions.status, 'approved'), lte(executions.scheduledFor, now)))
+    .where(
+      or(
+        and(eq(executions.status, 'approved'), lte(executions.scheduledFor, now)),
+        and(inArray(executions.status, [...ACTIVE]), expired),
+      ),
+    )
     .orderBy(executions.priority, executions.scheduledFor, executions.id)
-    .limit(10);
-  // The guarded update makes the claim exclusive across workers and replicas; a loser tries the next.
-  for (const { id, attempt } of due) {
-    const claimed = await transitionExecution(deps.db, id, ['approved'], 'validating', {
-      startedAt: now,
-      attempt: attempt + 1,
-    });
-    if (claimed) return claimed;
+    .limit(20);
+  // Interrupted work first: it may hold a clone, a cordoned node or a moved address.
+  due.sort((x, y) => Number(x.status === 'approved') - Number(y.status === 'approved'));
+  const until = new Date(now.getTime() + lease.leaseMs);
+  for (const c of due) {
+    const fresh = c.status === 'approved';
+    const [claimed] = await deps.db
+      .update(executions)
+      .set({
+        leaseOwner: lease.owner,
+        leaseExpiresAt: until,
+        attempt: c.attempt + 1,
+        ...(fresh ? { status: 'validating' as const, startedAt: now } : {}),
+      })
+      .where(and(eq(executions.id, c.id), eq(executions.status, c.status), fresh ? undefined : expired))
+      .returning();
+    if (!claimed) continue; // another worker won this one
+    return fresh
+      ? claimed
+      : { ...claimed, takeover: { from: c.leaseOwner, status: c.status, expiredAt: c.leaseExpiresAt } };
   }
   return null;
 }
@@ -65,32 +125,69 @@ function executorContext(
   };
 }
 
-/** Runs a claimed execution (status `validating`) to a final state. Never throws. */
-export async function runExecution(deps: Deps, exec: Execution): Promise<Execution> {
+/**
+ * Runs a claimed execution to a final state, one persisted step at a time, under the lease
+ * `settings.owner` holds (a heartbeat keeps it). A takeover resumes: steps already done replay
+ * from their recorded output and the interrupted one runs again (steps are idempotent). Never
+ * throws; when the lease is lost midway it stops without writing anything more.
+ */
+export async function runExecution(
+  deps: Deps,
+  exec: Claimed,
+  settings: LeaseSettings = workerLease(),
+): Promise<Execution> {
+  const lease = new ExecutionLease(deps.db, deps.clock, exec.id, settings);
+  lease.startHeartbeat((err) => deps.log.warn({ err, execution: exec.id }, 'lease heartbeat failed'));
+  try {
+    return await drive(deps, exec, lease);
+  } catch (err) {
+    if (err instanceof LeaseLostError || lease.lost) {
+      deps.log.warn({ execution: exec.id, owner: settings.owner }, 'lease lost; another worker continues');
+      return exec;
+    }
+    throw err;
+  } finally {
+    lease.stop();
+  }
+}
+
+/** How long after a lease expired a takeover still resumes; later, it compensates instead. */
+export const RESUME_WINDOW_MS = 10 * 60_000;
+
+async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<Execution> {
+  const owner = lease.settings.owner;
   const ids = {
     executionId: exec.id,
     recommendationId: exec.recommendationId ?? undefined,
     accountId: exec.accountId,
   };
-  const say = (event: string, message: string, detail?: Record<string, unknown>) =>
-    audit(deps, { actor: 'system', event, message, detail, ...ids });
+  const say = (event: string, message: string, detail?: Record<string, unknown>) => {
+    lease.assertHeld();
+    return audit(deps, { actor: 'system', event, message, detail, ...ids });
+  };
+  const move = (
+    from: Execution['status'][],
+    to: Execution['status'],
+    set: Partial<typeof executions.$inferInsert> = {},
+  ) => transitionExecution(deps.db, exec.id, from, to, set, owner);
   const finish = async (
     to: Execution['status'],
     set: Partial<typeof executions.$inferInsert>,
     recTo?: (typeof recommendations.$inferSelect)['status'],
+    recFrom: (typeof recommendations.$inferSelect)['status'][] = ['approved', 'executing'],
   ) => {
-    const row = await transitionExecution(
-      deps.db,
-      exec.id,
-      ['validating', 'executing', 'verifying', 'rolling_back'],
-      to,
-      { finishedAt: deps.clock.now(), ...set },
-    );
+    const row = await move([...ACTIVE], to, {
+      finishedAt: deps.clock.now(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      ...set,
+    });
+    if (!row) throw new LeaseLostError(exec.id);
     if (recTo && exec.recommendationId) {
-      await transitionRecommendation(deps.db, exec.recommendationId, ['approved', 'executing'], recTo);
+      await transitionRecommendation(deps.db, exec.recommendationId, recFrom, recTo);
     }
     await refreshCard(deps, exec.recommendationId);
-    return row ?? exec;
+    return row;
   };
 
   const executor = getExecutor(exec.executor);
@@ -104,20 +201,66 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     return finish('failed', { error: parsed.error.message }, 'failed');
   }
   const params = parsed.data;
+
+  // A takeover says so in the thread first: which worker stopped, at which step, and what now.
+  const takeover = exec.takeover;
+  const staleTakeover =
+    takeover !== undefined &&
+    deps.clock.now().getTime() - (takeover.expiredAt?.getTime() ?? 0) > RESUME_WINDOW_MS &&
+    exec.status !== 'validating';
+  const journal = new DbStepJournal(deps.db, deps.clock, lease, takeover !== undefined);
+  if (takeover) {
+    const open = (await stepsOf(deps.db, exec.id)).filter((s) => s.status === 'running').map((s) => s.name);
+    const where = open.length > 0 ? ` during the step ${open.join(', ')}` : ` while ${takeover.status}`;
+    const plan = staleTakeover
+      ? 'it stopped too long ago to continue safely, so the work done so far is undone'
+      : 'resuming where it stopped (nothing already done is done again)';
+    await say('taken_over', `A worker stopped responding${where}; another worker took over: ${plan}.`, {
+      previousOwner: takeover.from,
+      owner,
+      interrupted: open,
+    });
+  }
+
   let ctx: ExecutorContext;
   try {
-    ctx = executorContext(deps, exec, await getAccount(deps.db, exec.accountId));
+    ctx = {
+      ...executorContext(deps, exec, await getAccount(deps.db, exec.accountId)),
+      executionId: exec.id,
+      steps: journal,
+    };
   } catch (err) {
     await say('failed', `Failed: ${userMessage(err)}`);
     return finish('failed', { error: describeError(err) }, 'failed');
   }
 
-  // 1. Validate again, now.
-  await refreshCard(deps, exec.recommendationId);
-  const verdict = await executor.validate(ctx, params).catch((err): { ok: false; reason: string } => ({
-    ok: false,
-    reason: userFacing(err, ctx),
-  }));
+  // A rollback (from the card, or after a failed verification) that a crash interrupted.
+  if (exec.status === 'rolling_back') {
+    return rollbackSteps(deps, exec, ctx, journal, executor, params, say, finish);
+  }
+
+  // 1. Validate again, now (replayed on a takeover after this step: the world changed since).
+  if (exec.status === 'validating') await refreshCard(deps, exec.recommendationId);
+  const verdict = await journal
+    .run<Verdict>({
+      name: 'validate',
+      run: async () => {
+        const v = await executor
+          .validate(ctx, params)
+          .catch((err): Verdict => ({ ok: false, reason: userFacing(err, ctx) }));
+        if (v.ok) {
+          await say(
+            'validated',
+            `Validated: ${executor.describe(params)} is still valid${exec.dryRun ? ' (DryRun checks passed)' : ''}`,
+          );
+        }
+        return v;
+      },
+    })
+    .catch((err): Verdict => {
+      if (err instanceof LeaseLostError) throw err;
+      return { ok: false, reason: userFacing(err, ctx) };
+    });
   if (!verdict.ok) {
     if ('stale' in verdict && verdict.stale) {
       await say('stale', `No longer valid: ${verdict.reason}. Nothing was changed.`);
@@ -126,46 +269,64 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     await say('failed', `Validation failed: ${verdict.reason}. Nothing was changed.`);
     return finish('failed', { error: verdict.reason }, 'failed');
   }
-  await say(
-    'validated',
-    `Validated: ${executor.describe(params)} is still valid${exec.dryRun ? ' (DryRun checks passed)' : ''}`,
-  );
 
-  // 2. Execute (the mutating primitives decide dry-run themselves).
-  if (exec.recommendationId) {
-    await transitionRecommendation(deps.db, exec.recommendationId, ['approved'], 'executing');
-  }
-  await transitionExecution(deps.db, exec.id, ['validating'], 'executing');
-  let result: Awaited<ReturnType<AnyExecutor['execute']>>;
-  try {
-    result = await executor.execute(ctx, params);
-  } catch (err) {
-    const reason = userFacing(err, ctx);
-    await say('failed', `Failed: ${reason}`);
-    return finish('failed', { error: describeError(err) }, 'failed');
-  }
-  if (exec.dryRun) {
-    await say('dry_run', result.summary, { dryRun: true });
-    // A dry run changes nothing: the card stays open for a live approval later.
-    const row = await finish('succeeded', { summary: result.summary });
+  // 2. Execute (the mutating primitives decide dry-run themselves). A resumable executor's own
+  // steps are journaled; any other execute() is one step that is never repeated blindly.
+  let result: { summary: string; undo?: unknown };
+  if (exec.status === 'verifying') {
+    result = { summary: exec.summary ?? '', undo: exec.undo ?? undefined };
+  } else {
     if (exec.recommendationId) {
-      await transitionRecommendation(deps.db, exec.recommendationId, ['executing', 'approved'], 'posted');
-      await refreshCard(deps, exec.recommendationId);
+      await transitionRecommendation(deps.db, exec.recommendationId, ['approved'], 'executing');
     }
-    return row;
+    await move(['validating', 'executing'], 'executing');
+    journal.refuseUnfinished = staleTakeover;
+    try {
+      result = executor.resumable
+        ? await executor.execute(ctx, params)
+        : await journal.run({
+            name: 'execute',
+            resumable: false,
+            run: async () => {
+              const r = await executor.execute(ctx, params);
+              return { summary: r.summary, undo: r.undo ?? null };
+            },
+          });
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      if (err instanceof InterruptedStepError) {
+        journal.refuseUnfinished = false;
+        return executor.resumable
+          ? compensateInterrupted(deps, exec, journal, err, say, finish)
+          : settleInterrupted(deps, exec, ctx, executor, params, say, finish);
+      }
+      const reason = userFacing(err, ctx);
+      await say('failed', `Failed: ${reason}`);
+      return finish('failed', { error: describeError(err) }, 'failed');
+    }
+    journal.refuseUnfinished = false;
+    if (exec.dryRun) {
+      await say('dry_run', result.summary, { dryRun: true });
+      // A dry run changes nothing: the card stays open for a live approval later.
+      const row = await finish('succeeded', { summary: result.summary });
+      if (exec.recommendationId) {
+        await transitionRecommendation(deps.db, exec.recommendationId, ['executing', 'approved'], 'posted');
+        await refreshCard(deps, exec.recommendationId);
+      }
+      return row;
+    }
+    await move(['executing'], 'verifying', { summary: result.summary, undo: result.undo ?? null });
+    await say('executed', result.summary, { undo: result.undo ?? null });
   }
-  await transitionExecution(deps.db, exec.id, ['executing'], 'verifying', {
-    summary: result.summary,
-    undo: result.undo ?? null,
-  });
-  await say('executed', result.summary, { undo: result.undo ?? null });
 
   // 3. Verify the post-condition; compensate when it does not hold and the action is reversible.
-  const check = executor.verify
-    ? await executor
-        .verify(ctx, params)
-        .catch((err) => ({ ok: false as const, reason: userFacing(err, ctx) }))
-    : ({ ok: true } as const);
+  const check = await journal.run<Verdict>({
+    name: 'verify',
+    run: () =>
+      executor.verify
+        ? executor.verify(ctx, params).catch((err): Verdict => ({ ok: false, reason: userFacing(err, ctx) }))
+        : Promise.resolve({ ok: true }),
+  });
   if (check.ok) {
     await say('verified', `Verified: ${executor.describe(params)} done`);
     return finish(
@@ -175,18 +336,133 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     );
   }
   await say('verify_failed', `Verification failed: ${check.reason}`);
-  if (executor.rollback && result.undo !== undefined) {
-    await transitionExecution(deps.db, exec.id, ['verifying'], 'rolling_back');
-    try {
-      const summary = await executor.rollback(ctx, params, result.undo);
-      await say('rolled_back', `Rolled back: ${summary}`);
-      return finish('rolled_back', { error: check.reason }, 'rolled_back');
-    } catch (err) {
-      await say('failed', `Rollback failed: ${userFacing(err, ctx)}`);
-      return finish('failed', { error: describeError(err) }, 'failed');
-    }
+  if (executor.rollback && result.undo !== undefined && result.undo !== null) {
+    await move(['verifying'], 'rolling_back');
+    return rollbackSteps(
+      deps,
+      { ...exec, undo: result.undo, error: check.reason },
+      ctx,
+      journal,
+      executor,
+      params,
+      say,
+      finish,
+    );
   }
   return finish('failed', { error: check.reason }, 'failed');
+}
+
+type Say = (event: string, message: string, detail?: Record<string, unknown>) => Promise<unknown>;
+type Finish = (
+  to: Execution['status'],
+  set: Partial<typeof executions.$inferInsert>,
+  recTo?: (typeof recommendations.$inferSelect)['status'],
+  recFrom?: (typeof recommendations.$inferSelect)['status'][],
+) => Promise<Execution>;
+
+/** The rollback as one durable step; repeated after a crash only when the executor is resumable. */
+async function rollbackSteps(
+  _deps: Deps,
+  exec: Execution,
+  ctx: ExecutorContext,
+  journal: DbStepJournal,
+  executor: AnyExecutor,
+  params: unknown,
+  say: Say,
+  finish: Finish,
+): Promise<Execution> {
+  const rollback = executor.rollback;
+  if (!rollback || exec.undo === null || exec.undo === undefined) {
+    await say('failed', `Rollback failed: ${exec.executor} has nothing to roll back with`);
+    return finish('failed', { error: 'nothing to roll back with' }, 'failed');
+  }
+  try {
+    const summary = await journal.run<string>({
+      name: 'rollback',
+      resumable: executor.resumable === true,
+      run: () => rollback(ctx, params, exec.undo),
+    });
+    await say('rolled_back', `Rolled back: ${summary}`);
+    return finish('rolled_back', { error: exec.error ?? null }, 'rolled_back', [
+      'approved',
+      'executing',
+      'executed',
+    ]);
+  } catch (err) {
+    if (err instanceof LeaseLostError) throw err;
+    const reason =
+      err instanceof InterruptedStepError
+        ? `the rollback was interrupted by a restart and is not repeated blindly; check ${exec.executor} on the resource`
+        : userFacing(err, ctx);
+    await say('failed', `Rollback failed: ${reason}`);
+    return finish('failed', { error: describeError(err) }, 'failed');
+  }
+}
+
+/** A takeover that must not resume: undo the steps done so far, newest first, and say what. */
+async function compensateInterrupted(
+  _deps: Deps,
+  _exec: Execution,
+  journal: DbStepJournal,
+  err: InterruptedStepError,
+  say: Say,
+  finish: Finish,
+): Promise<Execution> {
+  try {
+    const undone = await journal.compensate();
+    const what = undone.length > 0 ? undone.join('; ') : 'nothing had been changed yet';
+    await say(
+      'compensated',
+      `Not resumed after the restart (${err.step}); undid the work done so far: ${what}.`,
+      {
+        undone,
+      },
+    );
+    return finish('rolled_back', { error: `interrupted during ${err.step}; compensated` }, 'rolled_back');
+  } catch (cause) {
+    if (cause instanceof LeaseLostError) throw cause;
+    await say(
+      'failed',
+      `Undoing the interrupted work failed: ${describeError(cause).slice(0, 300)}; check the resources named above`,
+    );
+    return finish('failed', { error: describeError(cause) }, 'failed');
+  }
+}
+
+/**
+ * A non-resumable execute() was interrupted: it is not repeated. verify() tells whether the
+ * change happened before the crash; if it did the run succeeds, else it fails with what to check.
+ */
+async function settleInterrupted(
+  _deps: Deps,
+  exec: Execution,
+  ctx: ExecutorContext,
+  executor: AnyExecutor,
+  params: unknown,
+  say: Say,
+  finish: Finish,
+): Promise<Execution> {
+  const check: Verdict = executor.verify
+    ? await executor
+        .verify(ctx, params)
+        .catch((err): Verdict => ({ ok: false, reason: userFacing(err, ctx) }))
+    : { ok: false, reason: `${exec.executor} cannot check its own result` };
+  if (check.ok) {
+    await say(
+      'verified',
+      `Verified: ${executor.describe(params)} done (the change was made before the restart; nothing was repeated)`,
+    );
+    return finish(
+      'succeeded',
+      { actualMonthlySavings: exec.estimatedMonthlySavings ?? null },
+      outcomeOf(exec),
+    );
+  }
+  await say(
+    'failed',
+    `Interrupted by a restart while executing, and not repeated (${check.reason}): check ${exec.executor} on the resource before trying again`,
+  );
+  return finish('failed', { error: 'interrupted by a restart' }, 'failed');
 }
 
 /**
@@ -211,99 +487,30 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
       `Execution ${executionId} cannot be rolled back${executor?.rollbackNote ? `: ${executor.rollbackNote}` : ''}.`,
     );
   }
-  const claimed = await transitionExecution(deps.db, exec.id, ['succeeded'], 'rolling_back');
+  // The rollback runs under a lease like any execution: a crash midway is taken over by a worker.
+  const lease = workerLease();
+  const now = deps.clock.now();
+  const claimed = await transitionExecution(deps.db, exec.id, ['succeeded'], 'rolling_back', {
+    leaseOwner: lease.owner,
+    leaseExpiresAt: new Date(now.getTime() + lease.leaseMs),
+  });
   if (!claimed)
     throw new UserError(
       `Execution ${executionId} is ${exec.status}; only a succeeded execution can be rolled back.`,
     );
-  const ids = {
-    executionId: exec.id,
-    recommendationId: exec.recommendationId ?? undefined,
-    accountId: exec.accountId,
-  };
   await audit(deps, {
     actor,
     event: 'rollback_requested',
     message: `Roll back requested by <@${actor}>`,
-    ...ids,
+    executionId: exec.id,
+    recommendationId: exec.recommendationId ?? undefined,
+    accountId: exec.accountId,
   });
-  const account = await getAccount(deps.db, exec.accountId);
-  const ctx = executorContext(deps, { ...exec, approvedBy: actor }, account);
-  try {
-    const summary = await executor.rollback(ctx, executor.params.parse(exec.params), exec.undo);
-    await transitionExecution(deps.db, exec.id, ['rolling_back'], 'rolled_back', {
-      finishedAt: deps.clock.now(),
-    });
-    if (exec.recommendationId) {
-      await transitionRecommendation(deps.db, exec.recommendationId, ['executed'], 'rolled_back');
-    }
-    await audit(deps, { actor: 'system', event: 'rolled_back', message: `Rolled back: ${summary}`, ...ids });
-  } catch (err) {
-    await transitionExecution(deps.db, exec.id, ['rolling_back'], 'failed', { error: describeError(err) });
-    await audit(deps, {
-      actor: 'system',
-      event: 'failed',
-      message: `Rollback failed: ${userFacing(err, ctx)}`,
-      ...ids,
-    });
-  }
-  await refreshCard(deps, exec.recommendationId);
+  await runExecution(deps, { ...claimed, approvedBy: actor }, lease);
 }
 
 function userFacing(err: unknown, ctx: ExecutorContext): string {
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err }, 'executor failed');
   return describeError(err).slice(0, 300);
-}
-
-/**
- * Start-up recovery. An execution left `validating` by a crash changed nothing: it goes back
- * to the queue. One left `executing`/`verifying` may have changed AWS: it is marked failed and
- * the thread says to check the resource, never retried blindly. Only runs older than the lease
- * are touched, so another live replica's work is left alone.
- */
-export async function recoverInterrupted(deps: Deps, leaseMs = 30 * 60_000): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - leaseMs);
-  const stuck = await deps.db
-    .select()
-    .from(executions)
-    .where(
-      and(
-        inArray(executions.status, ['validating', 'executing', 'verifying', 'rolling_back']),
-        lte(executions.startedAt, cutoff),
-      ),
-    );
-  for (const e of stuck) {
-    const ids = {
-      executionId: e.id,
-      recommendationId: e.recommendationId ?? undefined,
-      accountId: e.accountId,
-    };
-    if (e.status === 'validating') {
-      if (await transitionExecution(deps.db, e.id, ['validating'], 'approved')) {
-        await audit(deps, {
-          actor: 'system',
-          event: 'requeued',
-          message: 'Interrupted before any change; queued again',
-          ...ids,
-        });
-      }
-    } else if (
-      await transitionExecution(deps.db, e.id, [e.status], 'failed', {
-        error: 'interrupted by a restart',
-        finishedAt: deps.clock.now(),
-      })
-    ) {
-      if (e.recommendationId)
-        await transitionRecommendation(deps.db, e.recommendationId, ['approved', 'executing'], 'failed');
-      await audit(deps, {
-        actor: 'system',
-        event: 'failed',
-        message: `Interrupted by a restart while ${e.status}: check ${e.executor} on the resource before trying again`,
-        ...ids,
-      });
-      await refreshCard(deps, e.recommendationId);
-    }
-  }
-  return stuck.length;
 }

@@ -33,11 +33,19 @@ export async function transitionExecution(
   from: readonly ExecutionStatus[],
   to: ExecutionStatus,
   set: Partial<Omit<typeof executions.$inferInsert, 'id' | 'status'>> = {},
+  /** Only while this worker holds the execution's lease. */
+  leaseOwner?: string,
 ): Promise<Execution | null> {
   const [row] = await db
     .update(executions)
     .set({ ...set, status: to })
-    .where(and(eq(executions.id, id), inArray(executions.status, [...from])))
+    .where(
+      and(
+        eq(executions.id, id),
+        inArray(executions.status, [...from]),
+        leaseOwner === undefined ? undefined : eq(executions.leaseOwner, leaseOwner),
+      ),
+    )
     .returning();
   return row ?? null;
 }

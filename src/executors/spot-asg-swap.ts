@@ -19,9 +19,11 @@ import {
   verifyGroupSwapped,
 } from '../aws/asg-clone.js';
 import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-launch.js';
+import { findTaggedInstances } from '../aws/tagged.js';
 import { attempting, guardValidation, OK } from '../aws/verdicts.js';
 import { describeError } from '../lib/errors.js';
-import type { Executor, ExecutorContext } from './types.js';
+import { clientToken, isStepControl, step, stepTags } from './steps.js';
+import type { Executor, ExecutorContext, Verdict } from './types.js';
 
 const params = z.object({
   groupName: z.string().min(1),
@@ -73,6 +75,8 @@ async function swapBatch(
   const ec2 = ctx.aws.ec2(ctx.region);
   const name = p.groupName;
   const olds = batch.map((t) => t.instanceId);
+  // Step names carry the batch (its old instances): unique within the execution.
+  const key = olds.join('+');
   const fail = (step: string, undone: string, cause: unknown) =>
     new Error(
       `swapping ${olds.join(', ')} in ${name} failed while ${step}; ${undone}; ${olds.join(', ')} untouched`,
@@ -83,18 +87,50 @@ async function swapBatch(
 
   // 1. Launch the clones and wait until they are healthy. Compensation: terminate them.
   const clones: string[] = [];
-  let step = `launching Spot clones of ${olds.join(', ')}`;
+  let doing = `launching Spot clones of ${olds.join(', ')}`;
   try {
     for (const t of batch) {
-      const id = await launchOne(ctx, ec2, cloneInput(plan, t, p.maxPrice));
-      if (!id) throw new Error('RunInstances answered without an instance id');
-      clones.push(id);
+      const stepName = `launch-clone:${t.instanceId}`;
+      const { cloneId } = await step<{ cloneId: string }>(ctx, {
+        name: stepName,
+        run: async (again) => {
+          if (again) {
+            const [found] = await findTaggedInstances(ec2, stepTags(ctx, stepName));
+            if (found?.InstanceId) {
+              await ctx.progress?.(
+                `Found the Spot clone ${found.InstanceId} of ${t.instanceId} launched before the restart; using it.`,
+              );
+              return { cloneId: found.InstanceId };
+            }
+          }
+          const input = cloneInput(plan, t, p.maxPrice);
+          const tags = stepTags(ctx, stepName);
+          const id = await launchOne(ctx, ec2, {
+            ...input,
+            TagSpecifications: input.TagSpecifications?.map((spec) => ({
+              ...spec,
+              Tags: [...(spec.Tags ?? []), ...tags],
+            })),
+            ClientToken: clientToken(ctx, stepName),
+          });
+          if (!id) throw new Error('RunInstances answered without an instance id');
+          await ctx.progress?.(`Launched ${id} to replace ${t.instanceId} in ${name}.`);
+          return { cloneId: id };
+        },
+        compensate: async ({ cloneId }) => terminateQuietly(ctx, ec2, [cloneId]),
+      });
+      clones.push(cloneId);
     }
-    await ctx.progress?.(`Launched ${clones.join(', ')} to replace ${olds.join(', ')} in ${name}.`);
-    step = `waiting for ${clones.join(', ')} to become healthy`;
-    for (const id of clones) await waitHealthy(ctx, ec2, id);
+    doing = `waiting for ${clones.join(', ')} to become healthy`;
+    await step(ctx, {
+      name: `clones-healthy:${key}`,
+      run: async () => {
+        for (const id of clones) await waitHealthy(ctx, ec2, id);
+      },
+    });
   } catch (cause) {
-    throw fail(step, await terminateQuietly(ctx, ec2, clones), cause);
+    if (isStepControl(cause)) throw cause;
+    throw fail(doing, await terminateQuietly(ctx, ec2, clones), cause);
   }
 
   // 2. IMPORTANT: InService capacity never below desired. The clones join (desired N -> N+n) and
@@ -103,35 +139,75 @@ async function swapBatch(
   let raisedFrom: number | undefined;
   const restoreMax = async (): Promise<string | undefined> => {
     if (raisedFrom === undefined) return undefined;
+    const from = raisedFrom;
     try {
-      await setMaxSize(ctx, asg, name, raisedFrom);
+      await step(ctx, { name: `restore-max:${key}`, run: () => setMaxSize(ctx, asg, name, from) });
       return undefined;
     } catch (err) {
+      if (isStepControl(err)) throw err;
       ctx.log.error({ err, name }, 'restoring MaxSize failed');
-      return `restoring the MaxSize of ${name} to ${raisedFrom} failed (${describeError(err)}); set it by hand`;
+      return `restoring the MaxSize of ${name} to ${from} failed (${describeError(err)}); set it by hand`;
     }
   };
   let attached = false;
   try {
-    step = `reading ${name}`;
-    const group = await findGroup(asg, name);
-    if (!group) throw new Error(`${name} no longer exists`);
-    const desired = group.DesiredCapacity ?? 0;
-    const max = group.MaxSize ?? 0;
-    if (desired + clones.length > max) {
-      step = `raising the MaxSize of ${name} to ${desired + clones.length}`;
-      await setMaxSize(ctx, asg, name, desired + clones.length);
-      raisedFrom = max;
+    doing = `reading ${name}`;
+    // Read once and recorded: after a restart the group's max may already be raised by this run.
+    const sizes = await step<{ desired: number; max: number }>(ctx, {
+      name: `read-group:${key}`,
+      run: async () => {
+        const group = await findGroup(asg, name);
+        if (!group) throw new Error(`${name} no longer exists`);
+        return { desired: group.DesiredCapacity ?? 0, max: group.MaxSize ?? 0 };
+      },
+    });
+    if (sizes.desired + clones.length > sizes.max) {
+      doing = `raising the MaxSize of ${name} to ${sizes.desired + clones.length}`;
+      await step(ctx, {
+        name: `raise-max:${key}`,
+        run: () => setMaxSize(ctx, asg, name, sizes.desired + clones.length),
+        compensate: async () => {
+          await setMaxSize(ctx, asg, name, sizes.max);
+          return `restored the MaxSize of ${name} to ${sizes.max}`;
+        },
+      });
+      raisedFrom = sizes.max;
     }
-    step = `attaching ${clones.join(', ')} to ${name}`;
-    await attach(ctx, asg, name, clones);
+    doing = `attaching ${clones.join(', ')} to ${name}`;
+    await step(ctx, {
+      name: `attach:${key}`,
+      run: async (again) => {
+        if (again) {
+          const listed = new Set((await findGroup(asg, name))?.Instances?.map((i) => i.InstanceId));
+          if (clones.every((id) => listed.has(id))) {
+            await ctx.progress?.(`${clones.join(', ')} already in ${name} (attached before the restart).`);
+            return;
+          }
+        }
+        await attach(ctx, asg, name, clones);
+        await ctx.progress?.(`Attached ${clones.join(', ')} to ${name}; waiting for InService...`);
+      },
+      compensate: async () => {
+        await detach(ctx, asg, name, clones);
+        return `detached ${clones.join(', ')} from ${name}`;
+      },
+    });
     attached = true;
-    step = `waiting for ${clones.join(', ')} to be InService in ${name}`;
-    await ctx.progress?.(`Attached ${clones.join(', ')} to ${name}; waiting for InService...`);
-    await waitInService(ctx, asg, name, clones);
-    step = `detaching ${olds.join(', ')} from ${name}`;
-    await detach(ctx, asg, name, olds);
+    doing = `waiting for ${clones.join(', ')} to be InService in ${name}`;
+    await step(ctx, { name: `in-service:${key}`, run: () => waitInService(ctx, asg, name, clones) });
+    doing = `detaching ${olds.join(', ')} from ${name}`;
+    await step(ctx, {
+      name: `detach-old:${key}`,
+      run: async (again) => {
+        if (again) {
+          const listed = new Set((await findGroup(asg, name))?.Instances?.map((i) => i.InstanceId));
+          if (olds.every((id) => !listed.has(id))) return;
+        }
+        await detach(ctx, asg, name, olds);
+      },
+    });
   } catch (cause) {
+    if (isStepControl(cause)) throw cause;
     // Compensation: an attached clone leaves with a decrement (desired back to N), then goes.
     let undone = '';
     if (attached) {
@@ -144,18 +220,26 @@ async function swapBatch(
     }
     undone += await terminateQuietly(ctx, ec2, clones);
     const restored = await restoreMax();
-    throw fail(step, restored ? `${undone}; ${restored}` : undone, cause);
+    throw fail(doing, restored ? `${undone}; ${restored}` : undone, cause);
   }
 
   // 3. The old instances are out of the group; capacity is held by the clones.
   const restored = await restoreMax();
-  await attempting(
-    `waiting for ${olds.join(', ')} to leave ${name} (they are detached; terminate them by hand)`,
-    () => waitDetached(ctx, asg, name, olds),
-  );
-  await attempting(`terminating ${olds.join(', ')} (detached from ${name}; terminate them by hand)`, () =>
-    terminate(ctx, ec2, olds),
-  );
+  await step(ctx, {
+    name: `old-detached:${key}`,
+    run: () =>
+      attempting(
+        `waiting for ${olds.join(', ')} to leave ${name} (they are detached; terminate them by hand)`,
+        () => waitDetached(ctx, asg, name, olds),
+      ),
+  });
+  await step(ctx, {
+    name: `terminate-old:${key}`,
+    run: () =>
+      attempting(`terminating ${olds.join(', ')} (detached from ${name}; terminate them by hand)`, () =>
+        terminate(ctx, ec2, olds),
+      ),
+  });
   if (restored) throw new Error(`swapped ${olds.join(', ')} in ${name}, but ${restored}`);
   await ctx.progress?.(`Swapped ${olds.join(', ')} for ${clones.join(', ')} in ${name}.`);
   return batch.map((t, i) => ({
@@ -203,8 +287,16 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
       return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 
+  // Durable steps per batch (launch clones, healthy, attach, InService, detach old, terminate old),
+  // each finding its earlier work after a crash; the plan itself is a step, so a resumed run swaps
+  // the same instances even though the group has changed since.
+  resumable: true,
+
   async execute(ctx, p) {
-    const planned = await attempting(`planning the Spot swap of ${p.groupName}`, () => plan(ctx, p));
+    const planned = await step<Plan | Verdict>(ctx, {
+      name: 'plan',
+      run: () => attempting(`planning the Spot swap of ${p.groupName}`, () => plan(ctx, p)),
+    });
     if (!isPlan(planned))
       throw new Error(`swapping ${p.groupName} to Spot: ${(planned as { reason: string }).reason}`);
     const olds = planned.targets.map((t) => t.instanceId);

@@ -12,6 +12,7 @@ import {
   type EC2Client,
   type Instance,
   RunInstancesCommand,
+  type Tag,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
@@ -32,8 +33,10 @@ import {
   waitHealthy,
 } from '../aws/spot-launch.js';
 import { waitImageAvailable } from '../aws/spot-waiters.js';
+import { findTaggedImages, findTaggedInstances } from '../aws/tagged.js';
 import { attempting, DryRunRefusal, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import { clientToken, isStepControl, step, stepTags } from './steps.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
 const params = z.object({
@@ -105,8 +108,9 @@ function cloneInput(
   p: SpotLabSwitchParams,
   imageId: string,
   allocationId?: string,
+  extraTags: Tag[] = [],
 ): LaunchInput {
-  const tags = cloneTags(instance.Tags, p.instanceId);
+  const tags = [...cloneTags(instance.Tags, p.instanceId), ...extraTags];
   if (allocationId) tags.push({ Key: EIP_TAG, Value: allocationId });
   const metadata = instance.MetadataOptions;
   return {
@@ -148,6 +152,7 @@ function imageName(instanceId: string, at: Date): string {
 }
 
 function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
+  const tags = [{ Key: 'spotops:source-instance', Value: instanceId }, ...stepTags(ctx, 'create-image')];
   return mutateEc2(ctx, 'ec2:CreateImage', (dryRun) =>
     ec2.send(
       new CreateImageCommand({
@@ -157,8 +162,8 @@ function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
         // The instance keeps serving: lab mode accepts a crash-consistent image over a reboot.
         NoReboot: true,
         TagSpecifications: [
-          { ResourceType: 'image', Tags: [{ Key: 'spotops:source-instance', Value: instanceId }] },
-          { ResourceType: 'snapshot', Tags: [{ Key: 'spotops:source-instance', Value: instanceId }] },
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
         ],
         DryRun: dryRun,
       }),
@@ -277,72 +282,145 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
       return OK;
     }),
 
+  // Durable steps: image -> image available -> launch clone -> clone healthy -> move EIP ->
+  // terminate old. Each finds its own earlier work after a crash (tags, ClientToken, state checks).
+  resumable: true,
+
   async execute(ctx, p) {
     const ec2 = ctx.aws.ec2(ctx.region);
-    const instance = await findInstance(ec2, p.instanceId);
-    if (!instance || isGone(instance)) throw new Error(`moving ${p.instanceId} to Spot: it no longer exists`);
     const move = `${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`;
-    const address = await elasticIpOf(ec2, instance);
-    const allocationId = address?.AllocationId;
+    // What the old instance looked like when the move began: later steps must not re-read it
+    // (after the break it is gone, and the Elastic IP is on the clone).
+    const before = await step<{ instance: Instance; allocationId: string | null; publicIp: string | null }>(
+      ctx,
+      {
+        name: 'inspect',
+        run: async () => {
+          const instance = await findInstance(ec2, p.instanceId);
+          if (!instance || isGone(instance))
+            throw new Error(`moving ${p.instanceId} to Spot: it no longer exists`);
+          const address = await elasticIpOf(ec2, instance);
+          return {
+            instance,
+            allocationId: address?.AllocationId ?? null,
+            publicIp: address?.PublicIp ?? null,
+          };
+        },
+      },
+    );
+    const { instance } = before;
+    const allocationId = before.allocationId ?? undefined;
 
     // 1. The AMI: the clone's disks, and the way back once the old instance is gone.
-    const image = await attempting(`creating an AMI of ${p.instanceId}`, () =>
-      createImage(ctx, ec2, p.instanceId),
-    );
-    if (image.dryRun) {
+    const image = await step<{ imageId: string | null }>(ctx, {
+      name: 'create-image',
+      run: async (again) => {
+        if (again) {
+          const [made] = await findTaggedImages(ec2, stepTags(ctx, 'create-image'));
+          if (made?.ImageId) return { imageId: made.ImageId };
+        }
+        const res = await attempting(`creating an AMI of ${p.instanceId}`, () =>
+          createImage(ctx, ec2, p.instanceId),
+        );
+        if (res.dryRun) return { imageId: null };
+        if (!res.result.ImageId)
+          throw new Error(`creating an AMI of ${p.instanceId}: CreateImage answered without an ImageId`);
+        return { imageId: res.result.ImageId };
+      },
+      compensate: async ({ imageId }) =>
+        imageId ? `kept the AMI ${imageId} of ${p.instanceId}` : 'no AMI was made',
+    });
+    if (!image.imageId) {
       // Only DryRun requests from here: each primitive checks and returns without mutating.
       await attempting(`launching the Spot clone of ${p.instanceId}`, () =>
         checkCloneLaunch(ec2, instance, p),
       );
       if (allocationId)
-        await attempting(`moving ${address?.PublicIp}`, () =>
-          associate(ctx, ec2, allocationId, p.instanceId),
-        );
+        await attempting(`moving ${before.publicIp}`, () => associate(ctx, ec2, allocationId, p.instanceId));
       await attempting(`terminating ${p.instanceId}`, () => terminate(ctx, ec2, [p.instanceId]));
       return { summary: `Would have moved ${move} (dry run)` };
     }
-    const imageId = image.result.ImageId;
-    if (!imageId)
-      throw new Error(`creating an AMI of ${p.instanceId}: CreateImage answered without an ImageId`);
-    await attempting(`waiting for the AMI ${imageId} of ${p.instanceId}`, async () => {
-      await ctx.progress?.(
-        `Creating AMI ${imageId} of ${p.instanceId}; waiting for it to become available...`,
-      );
-      await waitImageAvailable(ctx, ec2, imageId);
-      await ctx.progress?.(`AMI ${imageId} is available.`);
+    const imageId = image.imageId;
+    await step(ctx, {
+      name: 'image-available',
+      run: () =>
+        attempting(`waiting for the AMI ${imageId} of ${p.instanceId}`, async () => {
+          await ctx.progress?.(
+            `Creating AMI ${imageId} of ${p.instanceId}; waiting for it to become available...`,
+          );
+          await waitImageAvailable(ctx, ec2, imageId);
+          await ctx.progress?.(`AMI ${imageId} is available.`);
+        }),
     });
 
     // 2. The clone. Errors before it exists need no compensation: the old instance was not touched.
-    const cloneId = await attempting(`launching the Spot clone of ${p.instanceId} from ${imageId}`, () =>
-      launchOne(ctx, ec2, cloneInput(instance, p, imageId, allocationId)),
-    );
-    if (!cloneId) throw new Error(`launching the Spot clone of ${p.instanceId}: no instance id`);
-    await ctx.progress?.(`Launched the Spot clone ${cloneId} of ${p.instanceId}.`);
+    const { cloneId } = await step<{ cloneId: string }>(ctx, {
+      name: 'launch-clone',
+      run: async (again) => {
+        if (again) {
+          const [found] = await findTaggedInstances(ec2, stepTags(ctx, 'launch-clone'));
+          if (found?.InstanceId) {
+            await ctx.progress?.(
+              `Found the Spot clone ${found.InstanceId} of ${p.instanceId} launched before the restart; using it.`,
+            );
+            return { cloneId: found.InstanceId };
+          }
+        }
+        const input = cloneInput(instance, p, imageId, allocationId, stepTags(ctx, 'launch-clone'));
+        const id = await attempting(`launching the Spot clone of ${p.instanceId} from ${imageId}`, () =>
+          launchOne(ctx, ec2, { ...input, ClientToken: clientToken(ctx, 'launch-clone') }),
+        );
+        if (!id) throw new Error(`launching the Spot clone of ${p.instanceId}: no instance id`);
+        await ctx.progress?.(`Launched the Spot clone ${id} of ${p.instanceId}.`);
+        return { cloneId: id };
+      },
+      compensate: async ({ cloneId }) => discardClone(ctx, ec2, cloneId),
+    });
 
     // 3-4. IMPORTANT: make before break. Until the Elastic IP is on the clone, the old instance
     // is the one serving: any failure terminates the clone and leaves the old instance untouched.
-    let step = `waiting for the clone ${cloneId} to become healthy`;
+    let doing = `waiting for the clone ${cloneId} to become healthy`;
     try {
-      await waitHealthy(ctx, ec2, cloneId);
+      await step(ctx, { name: 'clone-healthy', run: () => waitHealthy(ctx, ec2, cloneId) });
       if (allocationId) {
-        step = `moving ${address?.PublicIp} (${allocationId}) to ${cloneId}`;
-        await associate(ctx, ec2, allocationId, cloneId);
-        await ctx.progress?.(`Moved ${address?.PublicIp} to ${cloneId}.`);
+        doing = `moving ${before.publicIp} (${allocationId}) to ${cloneId}`;
+        await step(ctx, {
+          name: 'move-eip',
+          run: async (again) => {
+            if (again && (await findAddress(ec2, allocationId))?.InstanceId === cloneId) {
+              await ctx.progress?.(`${before.publicIp} is already on ${cloneId} (moved before the restart).`);
+              return;
+            }
+            await associate(ctx, ec2, allocationId, cloneId);
+            await ctx.progress?.(`Moved ${before.publicIp} to ${cloneId}.`);
+          },
+          compensate: async () => {
+            await associate(ctx, ec2, allocationId, p.instanceId);
+            return `moved ${before.publicIp} back to ${p.instanceId}`;
+          },
+        });
       }
     } catch (cause) {
+      if (isStepControl(cause)) throw cause;
       const undone = await discardClone(ctx, ec2, cloneId);
       throw new Error(
-        `moving ${p.instanceId} to Spot failed while ${step}; ${undone}; ${p.instanceId} is untouched (AMI ${imageId} kept)`,
+        `moving ${p.instanceId} to Spot failed while ${doing}; ${undone}; ${p.instanceId} is untouched (AMI ${imageId} kept)`,
         { cause },
       );
     }
 
     // 5. Break: the clone serves now.
-    await attempting(
-      `terminating ${p.instanceId} (its Spot clone ${cloneId} is running${allocationId ? ' with its Elastic IP' : ''})`,
-      () => terminate(ctx, ec2, [p.instanceId]),
-    );
-    const eip = allocationId ? `, moved ${address?.PublicIp}` : '';
+    await step(ctx, {
+      name: 'terminate-old',
+      run: async (again) => {
+        if (again && isGone(await findInstance(ec2, p.instanceId))) return;
+        await attempting(
+          `terminating ${p.instanceId} (its Spot clone ${cloneId} is running${allocationId ? ' with its Elastic IP' : ''})`,
+          () => terminate(ctx, ec2, [p.instanceId]),
+        );
+      },
+    });
+    const eip = allocationId ? `, moved ${before.publicIp}` : '';
     return {
       summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; AMI ${imageId} kept`,
       undo: { imageId, cloneId, oldInstanceId: p.instanceId, ...(allocationId ? { allocationId } : {}) },

@@ -8,6 +8,7 @@ import type { WaitContext } from '../aws/waiters.js';
 import type { Account, RiskLevel } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { StepJournal } from './steps.js';
 
 export type Verdict = { ok: true } | { ok: false; reason: string; stale?: boolean };
 
@@ -27,6 +28,10 @@ export interface ExecutorContext extends MutationContext, WaitContext {
    * isPoolPoisoned; without a guard every pool counts as healthy.
    */
   poolGuard?: PoolGuard;
+  /** The execution being run: names the tags and ClientTokens a resumed step finds its work by. */
+  executionId?: number;
+  /** Persists each step (src/executors/steps.ts); absent outside the engine (steps just run). */
+  steps?: StepJournal;
 }
 
 /** `az` is an AZ ID (use1-az1): AZ names are per-account aliases. */
@@ -59,6 +64,12 @@ export interface Executor<P, U = never> {
   rollback?(ctx: ExecutorContext, params: P, undo: U): Promise<string>;
   /** Shown on the card when rollback is absent or limited ("no rollback once gp3 modification completes"). */
   rollbackNote?: string;
+  /**
+   * true: execute() is built of idempotent steps (src/executors/steps.ts), so a worker that takes
+   * over after a crash runs it again and it resumes. Otherwise an interrupted execute() is not
+   * repeated: the engine asks verify() whether the change happened.
+   */
+  resumable?: boolean;
 }
 
 // The registry holds executors of every params type.

@@ -1,4 +1,4 @@
-// Roll back from the card, and start-up recovery of executions a crash left behind.
+// Roll back from the card, and the takeover of an execution whose worker died mid-step.
 import {
   CreateSnapshotCommand,
   CreateVolumeCommand,
@@ -11,10 +11,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executions, recommendations } from '../../src/db/schema.js';
+import { executionSteps, executions, recommendations } from '../../src/db/schema.js';
 import { approveRecommendation } from '../../src/engine/approval.js';
-import { recoverInterrupted } from '../../src/engine/executions.js';
-import { type ManualClock, MINUTE } from '../../src/lib/clock.js';
+import type { ManualClock } from '../../src/lib/clock.js';
 import { publishFindings } from '../../src/slack/cards.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
@@ -135,31 +134,68 @@ describe('rolling back and recovering', () => {
     );
   });
 
-  it('requeues what a crash interrupted before any change, and fails what it interrupted mid-change', async () => {
-    volumes();
+  it('waits out the lease of a worker that died mid-step, then resumes without repeating the backup', async () => {
+    const vols = volumes();
+    // The backup the dead worker made, found by its step tags.
+    ec2.on(DescribeSnapshotsCommand, { OwnerIds: ['self'] }).resolves({
+      Snapshots: [
+        {
+          SnapshotId: 'snap-0backup',
+          State: 'completed',
+          Tags: [
+            { Key: 'team', Value: 'data' },
+            {
+              Key: 'spotops:volume-shape',
+              Value: JSON.stringify({ availabilityZone: 'us-east-1a', volumeType: 'gp2', sizeGiB: 100 }),
+            },
+          ],
+        },
+      ],
+    });
     const rec = await volumeCard();
     await approveRecommendation(t.deps, null, rec.id, 'U0BOB');
     const [queued] = await t.db.db.select().from(executions);
-    // A crash while validating: nothing changed in AWS.
+    // A worker validated it, started the backup step and died (kill -9): its lease runs out.
+    const now = t.clock.now();
     await t.db.db
       .update(executions)
-      .set({ status: 'validating', startedAt: t.clock.now() })
+      .set({
+        status: 'executing',
+        startedAt: now,
+        leaseOwner: 'dead-worker',
+        leaseExpiresAt: new Date(now.getTime() + 15_000),
+      })
       .where(eq(executions.id, queued!.id));
-    expect(await recoverInterrupted(t.deps)).toBe(0); // a live replica may still be on it
-    (t.clock as ManualClock).advance(31 * MINUTE);
-    expect(await recoverInterrupted(t.deps)).toBe(1);
-    expect((await t.db.db.select().from(executions))[0]!.status).toBe('approved');
-    // A crash while executing: AWS may have changed; never retried blindly.
-    await t.db.db
-      .update(executions)
-      .set({ status: 'executing', startedAt: t.clock.now() })
-      .where(eq(executions.id, queued!.id));
-    (t.clock as ManualClock).advance(31 * MINUTE);
-    await recoverInterrupted(t.deps);
+    await t.db.db.insert(executionSteps).values([
+      {
+        executionId: queued!.id,
+        name: 'validate',
+        status: 'done',
+        owner: 'dead-worker',
+        output: { ok: true },
+      },
+      { executionId: queued!.id, name: 'snapshot', status: 'running', owner: 'dead-worker' },
+    ]);
+    await t.worker.kick();
+    expect((await t.db.db.select().from(executions))[0]!.status).toBe('executing'); // its lease still holds
+    (t.clock as ManualClock).advance(16_000);
+    await t.worker.kick();
     expect((await t.db.db.select().from(executions))[0]).toMatchObject({
-      status: 'failed',
-      error: 'interrupted by a restart',
+      status: 'succeeded',
+      undo: { snapshotId: 'snap-0backup' },
     });
-    expect(t.slack.thread(rec.slackTs!).at(-1)!.text).toMatch(/^Interrupted by a restart while executing/);
+    expect(vols.has('vol-0old')).toBe(false);
+    const live = ec2.calls().filter((c) => (c.args[0].input as { DryRun?: boolean }).DryRun !== true);
+    expect(live.filter((c) => c.args[0] instanceof CreateSnapshotCommand)).toHaveLength(0);
+    expect(live.filter((c) => c.args[0] instanceof DeleteVolumeCommand)).toHaveLength(1);
+    const thread = t.slack.thread(rec.slackTs!).map((m) => m.text);
+    const at = (re: RegExp) => thread.findIndex((line) => re.test(line ?? ''));
+    expect(
+      at(/stopped responding during the step snapshot; another worker took over: resuming/),
+    ).toBeGreaterThan(-1);
+    expect(at(/Found the backup snap-0backup of vol-0old made before the restart/)).toBeGreaterThan(
+      at(/another worker took over/),
+    );
+    expect(at(/^Deleted vol-0old .*snap-0backup/)).toBeGreaterThan(at(/Found the backup/));
   });
 });

@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeleteEbsVolumeUndo, deleteEbsVolume } from '../../src/executors/delete-ebs-volume.js';
+import type { Step } from '../../src/executors/steps.js';
 import { allowDryRun, awsError, denyDryRun, liveMutations, makeContext, sent } from './context.js';
 
 const ec2 = mockClient(EC2Client);
@@ -115,6 +116,16 @@ describe('delete-ebs-volume', () => {
             { Key: 'Name', Value: 'scratch' },
             { Key: 'spotops:source-volume', Value: 'vol-1' },
             { Key: 'spotops:reason', Value: 'delete-ebs-volume' },
+            {
+              Key: 'spotops:volume-shape',
+              Value: JSON.stringify({
+                availabilityZone: 'us-east-1a',
+                volumeType: 'gp3',
+                sizeGiB: 100,
+                iops: 4000,
+                throughput: 250,
+              }),
+            },
           ],
         },
       ],
@@ -131,7 +142,51 @@ describe('delete-ebs-volume', () => {
       },
     });
     expect(result.summary).toBe('Deleted vol-1 (100 GiB gp3) after backing it up to snap-1');
-    expect(ctx.progressLines).toEqual(['Waiting for snap-1 to complete...', 'snap-1 completed.']);
+    expect(ctx.progressLines).toEqual([
+      'Backing up vol-1 to snap-1.',
+      'Waiting for snap-1 to complete...',
+      'snap-1 completed.',
+    ]);
+  });
+
+  it('resumed after a crash, uses the backup the interrupted attempt made and deletes only what still exists', async () => {
+    // The journal says both steps were interrupted: the backup and the delete may both be done.
+    const ctx = {
+      ...makeContext(),
+      executionId: 7,
+      steps: { resumed: true, run: <T>(s: Step<T>) => s.run(true) },
+    };
+    ec2.on(DescribeSnapshotsCommand, { OwnerIds: ['self'] }).resolves({
+      Snapshots: [
+        {
+          SnapshotId: 'snap-made-before',
+          State: 'completed',
+          Tags: [
+            { Key: 'Name', Value: 'scratch' },
+            { Key: 'spotops:execution', Value: '7' },
+            {
+              Key: 'spotops:volume-shape',
+              Value: JSON.stringify({ availabilityZone: 'us-east-1a', volumeType: 'gp3', sizeGiB: 100 }),
+            },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    const result = await deleteEbsVolume.execute(ctx, params);
+    const lookup = sent(ec2).find((c) => c.name === 'DescribeSnapshots' && c.input.OwnerIds);
+    expect(lookup?.input.Filters).toEqual([
+      { Name: 'tag:spotops:execution', Values: ['7'] },
+      { Name: 'tag:spotops:step', Values: ['snapshot'] },
+    ]);
+    expect(liveMutations(ec2)).toEqual([]);
+    expect(result.undo).toMatchObject({
+      snapshotId: 'snap-made-before',
+      volume: { availabilityZone: 'us-east-1a', sizeGiB: 100, tags: { Name: 'scratch' } },
+    });
+    expect(ctx.progressLines[0]).toBe(
+      'Found the backup snap-made-before of vol-1 made before the restart; using it.',
+    );
   });
 
   it('never deletes when the snapshot fails', async () => {

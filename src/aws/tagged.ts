@@ -1,0 +1,55 @@
+// Finds what an earlier, interrupted attempt of a step created, by the tags it put on it
+// (`spotops:execution` + `spotops:step`). Used where AWS has no idempotency token
+// (CreateSnapshot, CreateImage), and as a first look before RunInstances on a resumed step.
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  type EC2Client,
+  type Filter,
+  type Image,
+  type Instance,
+  type Snapshot,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+
+const filters = (tags: readonly Tag[]): Filter[] =>
+  tags.map((t) => ({ Name: `tag:${t.Key}`, Values: [t.Value ?? ''] }));
+
+export async function findTaggedSnapshots(ec2: EC2Client, tags: readonly Tag[]): Promise<Snapshot[]> {
+  if (tags.length === 0) return [];
+  try {
+    const out = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: filters(tags) }));
+    return (out.Snapshots ?? []).filter((s) => s.State !== 'error');
+  } catch (err) {
+    throw new Error('looking for snapshots an interrupted step made', { cause: err });
+  }
+}
+
+export async function findTaggedImages(ec2: EC2Client, tags: readonly Tag[]): Promise<Image[]> {
+  if (tags.length === 0) return [];
+  try {
+    const out = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: filters(tags) }));
+    return (out.Images ?? []).filter((i) => i.State !== 'failed' && i.State !== 'deregistered');
+  } catch (err) {
+    throw new Error('looking for images an interrupted step made', { cause: err });
+  }
+}
+
+/** Instances (not terminated) carrying the tags. */
+export async function findTaggedInstances(ec2: EC2Client, tags: readonly Tag[]): Promise<Instance[]> {
+  if (tags.length === 0) return [];
+  try {
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          ...filters(tags),
+          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+        ],
+      }),
+    );
+    return out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+  } catch (err) {
+    throw new Error('looking for instances an interrupted step launched', { cause: err });
+  }
+}
