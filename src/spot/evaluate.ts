@@ -70,7 +70,8 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     region,
     baseType,
   );
-  if (!od) throw new UserError(`spotops has no On-Demand price for ${baseType} in ${region}.`);
+  // feat/numbers: no price from another region; without this region's price the card says so, no Approve.
+  const odPrice = od && od.priceRegion === region ? od : undefined;
   const spec = instanceTypeSpec(baseType);
   const types =
     located.target.mode === 'lab'
@@ -120,7 +121,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
         instanceType: c.instanceType,
         at: now,
         spotPrice: c.price,
-        onDemandPrice: od.pricePerHour,
+        onDemandPrice: odPrice?.pricePerHour ?? 0,
         priceTrend24h: stats.trend24h,
         priceVolatility7d: stats.volatility7d,
         interruptions7d: await poolInterruptions(deps.db, pool, 7, deps.clock),
@@ -148,10 +149,11 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
   const chosen = [...(healthy.length ? healthy : usable)].sort((a, b) => a.price - b.price)[0];
   const commitments = await checkCommitments(aws, region, baseType, located.azNames, deps.log);
   const movable = Math.max(0, located.onDemandCount - commitments.reservedCount);
-  const savings = chosen ? monthlySavings(movable, od.pricePerHour, chosen.price) : 0;
+  const savings = chosen && odPrice ? monthlySavings(movable, odPrice.pricePerHour, chosen.price) : 0;
 
   let notWorthIt: NotWorthIt | undefined;
-  if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
+  if (!odPrice) notWorthIt = { reason: 'no-price', region, instanceType: baseType };
+  else if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
   else if (spec && !spec.spotSupported)
     notWorthIt = { reason: 'not-spot-capable', detail: `${baseType} is not offered as Spot` };
   else if (candidates.length === 0)
@@ -204,7 +206,9 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
             },
     account,
     region,
-    onDemand: { pricePerHour: od.pricePerHour, source: od.source, asOf: od.asOf },
+    onDemand: odPrice
+      ? { pricePerHour: odPrice.pricePerHour, source: odPrice.source, asOf: odPrice.asOf }
+      : { pricePerHour: 0, source: 'offline', asOf: now },
     spotPrices: candidates.map(
       (c): SpotPoolPrice => ({
         az: c.azName,
@@ -230,7 +234,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
         : null,
   };
 
-  const proposal = proposalFor(located, chosen, od.pricePerHour);
+  const proposal = proposalFor(located, chosen, odPrice?.pricePerHour ?? 0);
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);
   return { recommendation, card: { ...card, recommendationId: recommendation.id } };
 }

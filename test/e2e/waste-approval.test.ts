@@ -75,7 +75,7 @@ describe.each([
       status: 'posted',
       slackChannel: 'C0OPS',
       resourceId: 'eipalloc-0abc',
-      monthlySavingsUsd: 3.6,
+      monthlySavingsUsd: 3.65,
     });
     const res = await t.interact(
       buttonClick(ACTIONS.approve, String(rec.id), { user: 'U0BOB', messageTs: rec.slackTs! }),

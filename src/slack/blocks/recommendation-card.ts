@@ -51,7 +51,9 @@ export type NotWorthIt =
   | { reason: 'savings-below-threshold'; thresholdUsd: number }
   | { reason: 'all-pools-poisoned' }
   | { reason: 'not-spot-capable'; detail: string }
-  | { reason: 'covered-by-commitment'; commitment: Commitment };
+  | { reason: 'covered-by-commitment'; commitment: Commitment }
+  // feat/numbers: no On-Demand price for the region itself (another region's is never used).
+  | { reason: 'no-price'; region: string; instanceType: string };
 
 export interface RecommendationCardInput {
   recommendationId: number;
@@ -109,6 +111,8 @@ export function notWorthItText(n: NotWorthIt): string {
       return `This instance type cannot run on Spot: ${escapeMrkdwn(n.detail)}`;
     case 'covered-by-commitment':
       return `Covered by ${commitmentLabel(n.commitment)}: not proposed.`;
+    case 'no-price':
+      return `No price for ${n.region}: spotops has no On-Demand list price for ${n.instanceType} there and does not use another region's.`;
   }
 }
 
@@ -150,7 +154,9 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   const odSource = onDemand.source === 'offline' ? ` (list price as of ${utcDate(onDemand.asOf)})` : '';
   blocks.push(
     fields([
-      `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
+      notWorthIt?.reason === 'no-price'
+        ? `*On-Demand*\nno price for ${region}`
+        : `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
       `*Monthly savings*\n${worthIt ? money(input.monthlySavingsUsd) : `${money(input.monthlySavingsUsd)} (not proposed)`}`,
       `*Risk*\n${RISK_EMOJI[risk.level]} ${risk.level} (${percent(risk.score)})`,
       `*Engine*\n${input.engine === 'onnx' ? 'ONNX' : 'fallback'} · model ${escapeMrkdwn(input.modelVersion)}`,
