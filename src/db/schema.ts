@@ -320,6 +320,23 @@ export const riskAssessments = pgTable(
   (t) => [index('risk_assessments_pool_idx').on(t.region, t.availabilityZone, t.instanceType, t.at)],
 );
 
+// Savings measured per execution from what happened (src/engine/measured-savings.ts), refreshed
+// daily until the execution is 30 days old: never the card's estimate copied.
+export const measuredSavings = pgTable('measured_savings', {
+  executionId: integer('execution_id')
+    .primaryKey()
+    .references(() => executions.id, { onDelete: 'cascade' }),
+  kind: text('kind').notNull(), // recommendation kind (spot-lab, unassociated-elastic-ips, ...)
+  method: text('method').notNull(), // spot-price-series | still-gone | rolled-back | not-run | replaced
+  hours: doublePrecision('hours').notNull(),
+  savedUsd: doublePrecision('saved_usd').notNull(), // accrued since the execution, to the cent
+  onDemandUsd: doublePrecision('on_demand_usd').notNull().default(0), // On-Demand equivalent of the hours
+  monthlyRateUsd: doublePrecision('monthly_rate_usd').notNull(), // 0 when nothing saves any more
+  estimatedMonthlyUsd: doublePrecision('estimated_monthly_usd').notNull().default(0),
+  detail: jsonb('detail').notNull().$type<Record<string, unknown>>().default({}),
+  measuredAt: ts('measured_at').notNull(),
+});
+
 export const instances = pgTable(
   'instances',
   {
