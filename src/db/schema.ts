@@ -300,6 +300,10 @@ export const riskModels = pgTable('risk_models', {
   card: jsonb('card').notNull().$type<Record<string, unknown>>(),
   active: boolean('active').notNull().default(false),
   fallback: boolean('fallback').notNull().default(false), // force the TypeScript evaluator
+  // Where `spotops model register` copied the file (the data directory); null = committed in src/risk/model.
+  path: text('path'),
+  // Last time the file loaded and matched its sha256: the "last good model" when the active one fails.
+  lastLoadedAt: ts('last_loaded_at'),
   createdAt: createdAt(),
 });
 
@@ -313,9 +317,15 @@ export const riskAssessments = pgTable(
     score: doublePrecision('score').notNull(),
     level: riskLevel('level').notNull(),
     modelVersion: text('model_version').notNull(),
-    engine: text('engine').notNull(), // 'onnxruntime' | 'typescript'
+    engine: text('engine').notNull(), // 'onnxruntime' | 'typescript' | 'rule'
     features: jsonb('features').notNull().$type<Record<string, number>>(),
     at: ts('at').notNull().defaultNow(),
+    // The model's own score when the rule decided (kept so history can compare both).
+    modelScore: doublePrecision('model_score'),
+    // Real label, joined later (src/risk/labels.ts): an interruption warning in the pool within the horizon.
+    horizonHours: integer('horizon_hours').notNull().default(168),
+    interrupted: boolean('interrupted'),
+    labelledAt: ts('labelled_at'),
   },
   (t) => [index('risk_assessments_pool_idx').on(t.region, t.availabilityZone, t.instanceType, t.at)],
 );
