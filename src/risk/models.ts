@@ -110,6 +110,9 @@ export async function loadActiveModel(
   return { model, fallback: record.fallback };
 }
 
+const decidesOf = (r: RiskModelRecord): 'model' | 'rule' =>
+  (r.card as { decision?: { evaluator?: string } }).decision?.evaluator === 'model' ? 'model' : 'rule';
+
 /** What answers a risk question: a model (the active one or the last good one), or the rule. */
 export type RiskEvaluator =
   | {
@@ -117,6 +120,8 @@ export type RiskEvaluator =
       model: RiskModel;
       fallback: boolean;
       version: string;
+      /** Who decides the level: the model only when its card says it earned it on real history. */
+      decides: 'model' | 'rule';
       /** Set when this is not the active model: why the active one did not answer. */
       replacing?: { version: string; error: string };
     }
@@ -155,6 +160,7 @@ export async function loadRiskEvaluator(
         model: await tryLoad(active),
         fallback: active.fallback,
         version: active.version,
+        decides: decidesOf(active),
       };
     } catch (err) {
       activeError = describeError(err);
@@ -171,6 +177,7 @@ export async function loadRiskEvaluator(
         model: await tryLoad(record),
         fallback: record.fallback,
         version: record.version,
+        decides: decidesOf(record),
         replacing: { version: active?.version ?? 'none', error: activeError },
       };
     } catch (err) {

@@ -135,20 +135,32 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>): 
   const neg = labels.length - pos;
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (neg + 2);
+  const target = (i: number) => (labels[i] ? hi : lo);
+  // Negative log-likelihood, computed stably (log(1 + e^x) without overflow).
+  const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+  const loss = (a: number, b: number) => {
+    let sum = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const f = a * logits[i]! + b;
+      const t = target(i);
+      sum += t * softplus(-f) + (1 - t) * softplus(f);
+    }
+    return sum;
+  };
   let a = 1;
   let b = 0;
-  for (let iter = 0; iter < 50; iter++) {
+  let current = loss(a, b);
+  for (let iter = 0; iter < 100; iter++) {
     let gA = 0;
     let gB = 0;
-    let hAA = 1e-9;
+    let hAA = 1e-12;
     let hAB = 0;
-    let hBB = 1e-9;
+    let hBB = 1e-12;
     for (let i = 0; i < labels.length; i++) {
       const z = logits[i]!;
       const p = 1 / (1 + Math.exp(-(a * z + b)));
-      const t = labels[i] ? hi : lo;
-      const d = p - t;
-      const w = p * (1 - p);
+      const d = p - target(i);
+      const w = Math.max(p * (1 - p), 1e-12);
       gA += d * z;
       gB += d;
       hAA += w * z * z;
@@ -156,12 +168,22 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>): 
       hBB += w;
     }
     const det = hAA * hBB - hAB * hAB;
-    if (Math.abs(det) < 1e-12) break;
+    if (!(Math.abs(det) > 1e-18)) break;
     const da = (hBB * gA - hAB * gB) / det;
     const db = (hAA * gB - hAB * gA) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) break;
+    // Backtracking line search: Newton steps overshoot when the logits take few values.
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (next > current && step > 1e-6) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (next > current) break;
+    a -= step * da;
+    b -= step * db;
+    const improved = current - next;
+    current = next;
+    if (improved < 1e-10) break;
   }
   return { a, b };
 }
