@@ -24,7 +24,7 @@ import type {
   RecommendationCardInput,
   SpotPoolPrice,
 } from '../slack/blocks/recommendation-card.js';
-import { checkCommitments } from './commitments.js';
+import { checkCommitments, commitmentAdjustment } from './commitments.js';
 import { diversificationCandidates, instanceTypeSpec } from './instance-types.js';
 import { describeTarget, type LocatedTarget, locateTarget } from './locate.js';
 import type { EvaluateRequest } from './target.js';
@@ -197,8 +197,18 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     .sort((a, b) => a.price - b.price);
   const chosen = chosenPools[0];
   const commitments = await checkCommitments(aws, region, baseType, located.azNames, deps.log);
-  const movable = Math.max(0, located.onDemandCount - commitments.reservedCount);
-  const savings = chosen && odPrice ? monthlySavings(movable, odPrice.pricePerHour, chosen.price) : 0;
+  // feat/numbers: RI size flexibility and Compute Savings Plans reduce the estimate.
+  const overlap = commitmentAdjustment(
+    commitments,
+    located.onDemandCount,
+    baseType,
+    odPrice?.pricePerHour ?? 0,
+  );
+  const movable = overlap.movable;
+  const savings =
+    chosen && odPrice
+      ? (1 - overlap.computePlanShare) * monthlySavings(movable, odPrice.pricePerHour, chosen.price)
+      : 0;
 
   let notWorthIt: NotWorthIt | undefined;
   if (!odPrice) notWorthIt = { reason: 'no-price', region, instanceType: baseType };
@@ -281,6 +291,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
         ? null
         : chosenPools.map((c) => ({ az: c.azName, instanceType: c.instanceType })),
     commitments: commitments.commitments,
+    commitmentOverlap: overlap.line,
     notWorthIt: notWorthIt ?? null,
     // A node group is moved through its Auto Scaling group; without one there is nothing to drive.
     evaluationOnly:

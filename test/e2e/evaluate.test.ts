@@ -323,6 +323,10 @@ describe('/spot evaluate', () => {
     const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
     expect(JSON.stringify(card.blocks)).toContain('ri-0123456789');
     expect(JSON.stringify(card.blocks)).not.toContain('"rec_approve"');
+    // feat/numbers: the overlap in one line.
+    expect(JSON.stringify(card.blocks)).toContain(
+      'Reserved Instances give 4 normalized units (size-flexible)',
+    );
   });
 
   // feat/numbers: prices from the asked region only.
