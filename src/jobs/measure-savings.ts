@@ -1,6 +1,7 @@
 // Daily job: measures every live execution of the last 30 days from what happened
 // (engine/measured-savings.ts) and says the result in the execution's thread, once a day,
-// through audit() (the thread reply rides on the audit row).
+// through audit() (the thread reply rides on the audit row); then labels the risk assessments
+// whose horizon has passed (risk/labels.ts).
 import type { Deps } from '../deps.js';
 import { audit } from '../engine/audit.js';
 import { measurementLine, measureRecentExecutions } from '../engine/measured-savings.js';
@@ -24,5 +25,7 @@ export async function measureSavings(deps: Deps): Promise<string> {
     });
   }
   const total = measured.reduce((n, m) => n + m.savedUsd, 0);
-  return `${measured.length} executions measured, $${total.toFixed(2)} saved so far`;
+  // The same daily pass joins risk assessments whose 7-day horizon has passed to what happened.
+  const labelled = await labelAssessments(deps.db, deps.clock);
+  return `${measured.length} executions measured, $${total.toFixed(2)} saved so far; ${labelled} risk assessments labelled`;
 }

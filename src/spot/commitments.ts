@@ -136,7 +136,6 @@ export interface CommitmentAdjustment {
   line: string | null;
 }
 
-
 /**
  * How commitments reduce the Spot estimate: RIs (after size flexibility) keep their instances
  * On-Demand; a Compute Savings Plan's hourly commitment may pay for the rest, so only the part

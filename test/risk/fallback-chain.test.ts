@@ -75,6 +75,29 @@ describe('risk model fallback chain', () => {
   });
 });
 
+describe('spotops model evaluate', () => {
+  it('prints the model against the three baselines (PR-AUC, positive F1, Brier) on the independent world', async () => {
+    const lines: string[] = [];
+    await modelCommand(['evaluate'], (l) => lines.push(l), { db: database.db, dataDir: dir });
+    const text = lines.join('\n');
+    expect(lines[0]).toBe('risk model 2.0.0');
+    expect(text).toMatch(/independent shock world \(not the training generator\): 20000 rows, \d+ positive/);
+    expect(text).toMatch(/\| scorer +\| PR-AUC \| positive F1 \| Brier +\|/);
+    for (const name of [
+      'this model (calibrated)',
+      'Spot Advisor band alone',
+      '7-day interruption count rule',
+      'placement score rule',
+    ]) {
+      expect(text).toContain(`| ${name}`);
+    }
+    expect(text).toMatch(/reliability of the model:/);
+    expect(text).toContain(
+      "the bot's own history: 0 labelled assessments, 0 positive: no labelled assessments yet: the Advisor band + placement score rule decides",
+    );
+  });
+});
+
 describe('spotops model register', () => {
   it('copies a valid model into the data directory with its sha256, not active until activated', async () => {
     const lines: string[] = [];
