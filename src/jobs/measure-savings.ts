@@ -5,6 +5,7 @@
 import type { Deps } from '../deps.js';
 import { audit } from '../engine/audit.js';
 import { measurementLine, measureRecentExecutions } from '../engine/measured-savings.js';
+import { labelAssessments } from '../risk/labels.js';
 
 /** 06:30 UTC daily: after the night's price refresh, before the digest. */
 export const MEASURE_SAVINGS_SCHEDULE = '30 6 * * *';

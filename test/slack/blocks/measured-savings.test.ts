@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ESR_SCOPE } from '../../../src/engine/effective-savings-rate.js';
 import { effectiveSavingsRate } from '../../../src/pricing/realised.js';
+import { digest } from '../../../src/slack/blocks/digest.js';
 import { savingsReport } from '../../../src/slack/blocks/measured-savings.js';
 import { checkMessage } from '../../helpers/slack-limits.js';
 
@@ -41,5 +42,28 @@ describe('/spot savings report', () => {
   it('computes ESR as 1 - actual / On-Demand equivalent (FinOps Foundation)', () => {
     expect(effectiveSavingsRate(70, 100)).toBeCloseTo(0.3, 10);
     expect(effectiveSavingsRate(0, 0)).toBeNull();
+  });
+});
+
+describe('digest numbers', () => {
+  it('says which part of the open total is an upper bound, and shows the ESR beside measured savings', () => {
+    // Before: snapshot upper bounds were added into one total without saying so.
+    const msg = digest({
+      day: new Date('2026-11-25T00:00:00Z'),
+      perKind: [{ label: 'Unused EBS snapshots', count: 2, newToday: 0, monthlySavingsUsd: 12 }],
+      topItems: [],
+      savings: {
+        realisedMonthlyUsd: 38.93,
+        estimatedMonthlyUsd: 40.66,
+        executions: 1,
+        failed: 0,
+        effectiveSavingsRate: 0.213,
+        upperBoundMonthlyUsd: 10,
+      },
+    });
+    const text = JSON.stringify(msg.blocks);
+    expect(text).toContain('($10.00/month of it an upper bound)');
+    expect(text).toContain('*Savings measured*\\n$38.93/month · ESR 21.3%');
+    expect(text).toContain('(96% measured)');
   });
 });
