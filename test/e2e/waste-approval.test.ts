@@ -85,7 +85,7 @@ describe.each([
 
     const thread = t.slack.thread(rec.slackTs!).map((m) => m.text ?? '');
     expect(thread).toEqual([
-      expect.stringMatching(/^Found: Elastic IP 52\.1\.2\.3 .*\(\$3\.60\/month\)$/),
+      expect.stringMatching(/^Found: Elastic IP 52\.1\.2\.3 .*\(\$3\.65\/month\)$/),
       expect.stringMatching(/^Approved by <@U0BOB>.*validating\.\.\.$/),
       expect.stringMatching(/^Validated: /),
       expect.stringContaining(executed),
