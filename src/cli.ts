@@ -91,8 +91,9 @@ export const cliCommands: Record<string, CliCommand> = {
     },
   },
   model: {
-    usage: 'model list | activate <version> | fallback [on|off]   the risk model registry',
-    run: (deps, args, out) => modelCommand(args, out, { db: deps.db }),
+    usage:
+      'model list | activate <version> | fallback [on|off] | register <file.onnx> | evaluate   the risk model registry',
+    run: (deps, args, out) => modelCommand(args, out, { db: deps.db, dataDir: deps.config.DATA_DIR }),
   },
   scan: {
     usage: 'scan [kind ...]                          run scanners now over every verified account',

@@ -285,6 +285,10 @@ export const riskModels = pgTable('risk_models', {
   card: jsonb('card').notNull().$type<Record<string, unknown>>(),
   active: boolean('active').notNull().default(false),
   fallback: boolean('fallback').notNull().default(false), // force the TypeScript evaluator
+  // Where `spotops model register` copied the file (the data directory); null = committed in src/risk/model.
+  path: text('path'),
+  // Last time the file loaded and matched its sha256: the "last good model" when the active one fails.
+  lastLoadedAt: ts('last_loaded_at'),
   createdAt: createdAt(),
 });
 
@@ -298,12 +302,35 @@ export const riskAssessments = pgTable(
     score: doublePrecision('score').notNull(),
     level: riskLevel('level').notNull(),
     modelVersion: text('model_version').notNull(),
-    engine: text('engine').notNull(), // 'onnxruntime' | 'typescript'
+    engine: text('engine').notNull(), // 'onnxruntime' | 'typescript' | 'rule'
     features: jsonb('features').notNull().$type<Record<string, number>>(),
     at: ts('at').notNull().defaultNow(),
+    // The model's own score when the rule decided (kept so history can compare both).
+    modelScore: doublePrecision('model_score'),
+    // Real label, joined later (src/risk/labels.ts): an interruption warning in the pool within the horizon.
+    horizonHours: integer('horizon_hours').notNull().default(168),
+    interrupted: boolean('interrupted'),
+    labelledAt: ts('labelled_at'),
   },
   (t) => [index('risk_assessments_pool_idx').on(t.region, t.availabilityZone, t.instanceType, t.at)],
 );
+
+// Savings measured per execution from what happened (src/engine/measured-savings.ts), refreshed
+// daily until the execution is 30 days old: never the card's estimate copied.
+export const measuredSavings = pgTable('measured_savings', {
+  executionId: integer('execution_id')
+    .primaryKey()
+    .references(() => executions.id, { onDelete: 'cascade' }),
+  kind: text('kind').notNull(), // recommendation kind (spot-lab, unassociated-elastic-ips, ...)
+  method: text('method').notNull(), // spot-price-series | still-gone | rolled-back | not-run | replaced
+  hours: doublePrecision('hours').notNull(),
+  savedUsd: doublePrecision('saved_usd').notNull(), // accrued since the execution, to the cent
+  onDemandUsd: doublePrecision('on_demand_usd').notNull().default(0), // On-Demand equivalent of the hours
+  monthlyRateUsd: doublePrecision('monthly_rate_usd').notNull(), // 0 when nothing saves any more
+  estimatedMonthlyUsd: doublePrecision('estimated_monthly_usd').notNull().default(0),
+  detail: jsonb('detail').notNull().$type<Record<string, unknown>>().default({}),
+  measuredAt: ts('measured_at').notNull(),
+});
 
 export const instances = pgTable(
   'instances',

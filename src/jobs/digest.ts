@@ -3,7 +3,9 @@
 import { and, eq, gte } from 'drizzle-orm';
 import { executions } from '../db/schema.js';
 import type { Deps } from '../deps.js';
-import { isNew, kindLabel, openFindings, savingsByKind } from '../engine/reports.js';
+import { effectiveSavingsRateNow } from '../engine/effective-savings-rate.js';
+import { measuredSavingsByKind } from '../engine/measured-savings.js';
+import { isNew, kindLabel, openFindings } from '../engine/reports.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { DAY } from '../lib/clock.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
@@ -27,7 +29,9 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
     perKind.set(f.kind, k);
   }
   const since = new Date(now.getTime() - 30 * DAY);
-  const savings = await savingsByKind(deps.db, since);
+  // Measured savings (never the estimate copied) and the ESR: feat/numbers.
+  const savings = await measuredSavingsByKind(deps.db, since);
+  const esr = await effectiveSavingsRateNow(deps.db);
   const failed = await deps.db
     .select({ id: executions.id })
     .from(executions)
@@ -47,10 +51,14 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
         monthlySavingsUsd: f.monthlySavingsUsd,
       })),
     savings: {
-      realisedMonthlyUsd: savings.reduce((n, r) => n + r.actualMonthlyUsd, 0),
+      realisedMonthlyUsd: savings.reduce((n, r) => n + r.measuredMonthlyUsd, 0),
       estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),
       executions: savings.reduce((n, r) => n + r.executions, 0),
       failed: failed.length,
+      effectiveSavingsRate: esr.rate,
+      upperBoundMonthlyUsd: open
+        .filter((f) => (f.evidence as { savingsIsUpperBound?: boolean } | null)?.savingsIsUpperBound)
+        .reduce((n, f) => n + f.monthlySavingsUsd, 0),
     },
     shadowIt: {
       open: shadow.length,

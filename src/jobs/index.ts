@@ -4,6 +4,7 @@ import { enforceGracePeriods } from '../engine/shadow-it.js';
 import { expirePoisons } from '../risk/pool-poisoning.js';
 import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
 import { postDigest } from './digest.js';
+import { MEASURE_SAVINGS_SCHEDULE, measureSavings } from './measure-savings.js';
 import { refreshPrices } from './price-refresh.js';
 import { scanAndPost } from './scan-and-post.js';
 import type { Job } from './scheduler.js';
@@ -38,6 +39,7 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
       },
     },
     { name: 'price-refresh', schedule: config.CRON_PRICE_REFRESH, run: refreshPrices },
+    { name: 'measure-savings', schedule: MEASURE_SAVINGS_SCHEDULE, run: measureSavings },
     {
       name: 'digest',
       schedule: config.CRON_DIGEST,

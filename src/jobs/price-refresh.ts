@@ -1,11 +1,19 @@
 // Price refresh: for every region a verified account uses, the On-Demand list prices and the
 // last day of Spot price history of the instance types spotops already follows (those it has
-// evaluated), through the data-quality pipeline.
-import { eq } from 'drizzle-orm';
+// evaluated), through the data-quality pipeline. Once a week the whole region's On-Demand price
+// list is read (every type, paginated GetProducts) and cached, so a type never evaluated before
+// still has its own region's price when the Pricing API is down.
+import { count, eq, min } from 'drizzle-orm';
 import { verifiedAccounts } from '../accounts/store.js';
 import { onDemandPrices } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
+
+/** A region's whole price list is re-read when its oldest cached answer is older than this. */
+export const FULL_REFRESH_MS = 7 * DAY;
+/** Fewer cached types than this means the region's whole list was never read (a region has hundreds). */
+const FULL_LIST_MIN_TYPES = 100;
+
 import { refreshOnDemandPrices } from '../pricing/on-demand.js';
 import { fetchSpotPrices } from '../pricing/spot.js';
 
@@ -21,10 +29,19 @@ export async function refreshPrices(deps: Deps): Promise<string> {
       .where(eq(onDemandPrices.region, region));
     const types = followed.map((r) => r.type);
     if (types.length === 0) continue;
+    const [cache] = await deps.db
+      .select({ oldest: min(onDemandPrices.fetchedAt), types: count() })
+      .from(onDemandPrices)
+      .where(eq(onDemandPrices.region, region));
+    // Weekly: the whole region (every type); in between, only the types spotops follows.
+    const whole =
+      Number(cache?.types ?? 0) < FULL_LIST_MIN_TYPES ||
+      !cache?.oldest ||
+      deps.clock.now().getTime() - new Date(cache.oldest).getTime() >= FULL_REFRESH_MS;
     const od = await refreshOnDemandPrices(
       { db: deps.db, pricing: deps.operator.pricing, clock: deps.clock, logger: deps.log },
       region,
-      types,
+      whole ? [] : types,
     );
     // Spot history is public per region; AZ IDs make one account's view valid for every account.
     const spot = await fetchSpotPrices(

@@ -132,18 +132,28 @@ interface OfflineTable {
   regions: Record<string, Record<string, number>>;
 }
 const table = offline as OfflineTable;
-const OFFLINE_PROXY_REGION = 'us-east-1';
 
-/** The shipped table: the region's own prices, else us-east-1's (flagged through priceRegion). */
+/** Regions the shipped table knows, and how many types each (for SOURCES.md and `/spot pools`). */
+export function offlineCoverage(): { region: string; types: number; asOf: string }[] {
+  return Object.keys(table.regions)
+    .sort()
+    .map((region) => ({
+      region,
+      types: Object.keys(table.regions[region] ?? {}).length,
+      asOf: table.asOf[region] ?? '',
+    }));
+}
+
+/**
+ * The shipped table: the region's own price only. Another region's price is never used: a region
+ * can cost twice us-east-1 (x2iedn.32xlarge: 52.02 in sa-east-1, 26.68 in us-east-1), and a card
+ * built on the wrong one shows a loss as a saving or the reverse.
+ */
 export function offlineOnDemandPrice(region: string, instanceType: string): OnDemandPrice | undefined {
-  for (const r of [region, OFFLINE_PROXY_REGION]) {
-    const price = table.regions[r]?.[instanceType];
-    const asOf = table.asOf[r];
-    if (price !== undefined && asOf) {
-      return { pricePerHour: price, source: 'offline', asOf: new Date(asOf), priceRegion: r };
-    }
-  }
-  return undefined;
+  const price = table.regions[region]?.[instanceType];
+  const asOf = table.asOf[region];
+  if (price === undefined || !asOf) return undefined;
+  return { pricePerHour: price, source: 'offline', asOf: new Date(asOf), priceRegion: region };
 }
 
 async function cached(db: Db, region: string, instanceType: string) {

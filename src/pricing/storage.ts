@@ -8,8 +8,10 @@
 // - Public IPv4 addresses (idle or in use, $0.005/h since 2024-02-01):
 //   https://aws.amazon.com/vpc/pricing/ ("Public IPv4 address" tab)
 
-/** Billing month used for hourly prices: 30 days, so $0.005/h = $3.60/month. */
-export const HOURS_PER_MONTH = 720;
+import { HOURS_PER_MONTH } from './savings.js';
+
+/** One month length everywhere: 730 h (AWS's convention, as for compute), so $0.005/h = $3.65/month. */
+export { HOURS_PER_MONTH };
 
 /** EBS volume prices in us-east-1 (https://aws.amazon.com/ebs/pricing/). */
 interface VolumeTypePrice {

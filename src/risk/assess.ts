@@ -1,9 +1,12 @@
-// Risk assessment of Spot pools: model score -> level, with up to three reasons in plain words.
-// Reasons come from asking the same trees "what if this factor were calm?" (the score drop
-// when one factor is reset), so they name what actually moved this pool's score.
+// Risk assessment of Spot pools: a score -> level, with up to three reasons in plain words.
+// Whoever decides (the model, or the Advisor band + placement score rule while there is no
+// labelled history or no model loads) is named on every assessment; the model's own score is
+// kept beside the rule's. Reasons come from asking the deciding scorer "what if this factor
+// were calm?" (the score drop when one factor is reset), so they name what moved the score.
 import { advisorBand, bandLabel } from './advisor.js';
 import { featureMatrix, type PoolSnapshot } from './features.js';
 import { type RiskBand, type RiskEngine, type RiskModel, riskLevelOf } from './model/inference.js';
+import { RULE_NAME, ruleProbability } from './rule.js';
 
 /** Band assumed when the Spot Advisor does not list the pool (the middle one, 10-15%). */
 export const UNKNOWN_BAND = 2;
@@ -20,17 +23,25 @@ export interface PoolToAssess extends Omit<PoolSnapshot, 'advisorBand'> {
 }
 
 export interface PoolAssessment {
+  /** The deciding score (a 7-day interruption probability). */
   score: number;
   level: RiskBand;
-  engine: RiskEngine;
+  /** What computed the deciding score. */
+  engine: RiskEngine | 'rule';
+  /** The model's version, or 'none' when no model loaded. */
   modelVersion: string;
+  /** The model's own score, also when the rule decided (null when no model loaded). */
+  modelScore: number | null;
   reasons: string[];
 }
 
 export interface AssessOptions {
-  model: RiskModel;
+  /** Absent when no model could load: the rule answers. */
+  model?: RiskModel;
   /** Use the TypeScript evaluator (the registry's `fallback`). */
   fallback?: boolean;
+  /** Who decides the level (default: the model when there is one). */
+  decide?: 'model' | 'rule';
 }
 
 const MAX_REASONS = 3;
@@ -75,6 +86,13 @@ const FACTORS: Factor[] = [
     say: (s) => `Spot price is ${percent(s.spotPrice / s.onDemandPrice)} of On-Demand`,
   },
   {
+    calm: (s) =>
+      s.placementScore != null && s.placementScore >= 1 && s.placementScore < 7
+        ? { ...s, placementScore: 9 }
+        : undefined,
+    say: (s, p) => `AWS placement score ${s.placementScore}/10 for ${p.instanceType} in this AZ`,
+  },
+  {
     calm: (s) => (s.priceTrend24h !== 0 ? { ...s, priceTrend24h: 0 } : undefined),
     say: (s) =>
       `Spot price ${s.priceTrend24h >= 0 ? 'rose' : 'fell'} ${percent(Math.abs(s.priceTrend24h))} in 24 h`,
@@ -87,20 +105,27 @@ const FACTORS: Factor[] = [
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+const ruleScores = (snapshots: readonly PoolSnapshot[]) => Float32Array.from(snapshots.map(ruleProbability));
+
 export async function assessPools(
   pools: readonly PoolToAssess[],
   options: AssessOptions,
 ): Promise<PoolAssessment[]> {
   const { model } = options;
+  const decide = model ? (options.decide ?? 'model') : 'rule';
   const snapshots: PoolSnapshot[] = pools.map((p) => ({
     ...p,
     advisorBand: p.advisorBand ?? advisorBand(p.region, p.instanceType) ?? UNKNOWN_BAND,
   }));
-  const { scores, engine } = await model.score(featureMatrix(snapshots), snapshots.length, {
-    fallback: options.fallback,
-  });
+  const modelResult = model
+    ? await model.score(featureMatrix(snapshots), snapshots.length, { fallback: options.fallback })
+    : undefined;
+  const scores = decide === 'model' && modelResult ? modelResult.scores : ruleScores(snapshots);
+  const engine: PoolAssessment['engine'] = decide === 'model' && modelResult ? modelResult.engine : 'rule';
 
-  // What-if rows for the reasons, scored by the TS evaluator (same trees, no async round trip).
+  // What-if rows for the reasons, scored by the deciding scorer (TS trees or the rule).
+  const scoreSync = (rows: PoolSnapshot[]) =>
+    decide === 'model' && model ? model.scoreTypescript(featureMatrix(rows), rows.length) : ruleScores(rows);
   const variants: { pool: number; factor: number; snapshot: PoolSnapshot }[] = [];
   snapshots.forEach((s, pool) => {
     FACTORS.forEach((f, factor) => {
@@ -108,11 +133,8 @@ export async function assessPools(
       if (calm) variants.push({ pool, factor, snapshot: calm });
     });
   });
-  const variantScores = model.scoreTypescript(
-    featureMatrix(variants.map((v) => v.snapshot)),
-    variants.length,
-  );
-  const baseScores = model.scoreTypescript(featureMatrix(snapshots), snapshots.length);
+  const variantScores = scoreSync(variants.map((v) => v.snapshot));
+  const baseScores = scoreSync(snapshots);
   const contributions = snapshots.map(() => [] as { factor: number; drop: number }[]);
   variants.forEach((v, i) => {
     contributions[v.pool]!.push({ factor: v.factor, drop: baseScores[v.pool]! - variantScores[i]! });
@@ -138,12 +160,27 @@ export async function assessPools(
     );
     for (const c of ranked) reasons.push(FACTORS[c.factor]!.say(s, pool));
     if (reasons.length === 0) reasons.push(FACTORS[0]!.say(s, pool));
+    if (s.placementScore == null) reasons.push('placement score not available (left out, not assumed)');
     return {
       score,
       level: pool.poisoned ? 'HIGH' : riskLevelOf(score),
       engine,
-      modelVersion: model.version,
+      modelVersion: model?.version ?? 'none',
+      modelScore: modelResult ? modelResult.scores[i]! : null,
       reasons: [...new Set(reasons)].slice(0, MAX_REASONS),
     };
   });
+}
+
+/** Who answered, in words for the card: "model 2.0.0 (ONNX)", "Advisor band + placement score rule (...)". */
+export function evaluatorLabel(
+  a: Pick<PoolAssessment, 'engine' | 'modelVersion' | 'modelScore'>,
+  why?: string,
+): string {
+  if (a.engine === 'rule') {
+    const beside =
+      a.modelScore !== null ? `; model ${a.modelVersion} says ${Math.round(a.modelScore * 1000) / 10}%` : '';
+    return `${RULE_NAME}${why ? ` (${why})` : ''}${beside}`;
+  }
+  return `model ${a.modelVersion} (${a.engine === 'onnxruntime' ? 'ONNX' : 'TypeScript trees'})${why ? `, ${why}` : ''}`;
 }

@@ -1,18 +1,30 @@
 // Operator commands of the risk module, as functions the CLI routes to:
 //   spotops train-model [--seed N] [--rows N] [--version V] [--out DIR]
-//   spotops model list | activate <version> | fallback [on|off]
+//   spotops model list | activate <version> | fallback [on|off] | register <file.onnx> | evaluate
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db/client.js';
+import { systemClock } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
+import { labelAssessments, labelledHistory } from './labels.js';
+import { renderReliability, renderTable, SCORER_LABELS } from './model/evaluation.js';
 import { cardFileName, MODEL_CARD_MARKDOWN, modelDir, modelFileName } from './model/files.js';
-import { COMMITTED_TRAINING, type TrainOptions, trainRiskModel } from './model/train.js';
-import { activateModel, activeModel, ensureCommittedModel, listModels, setFallback } from './models.js';
+import { COMMITTED_TRAINING, evaluateModel, type TrainOptions, trainRiskModel } from './model/train.js';
+import {
+  activateModel,
+  activeModel,
+  ensureCommittedModel,
+  listModels,
+  loadRiskEvaluator,
+  registerModelFile,
+  setFallback,
+} from './models.js';
 
 export type Out = (line: string) => void;
 
 const TRAIN_USAGE = 'usage: spotops train-model [--seed N] [--rows N] [--version V] [--out DIR]';
-const MODEL_USAGE = 'usage: spotops model list | activate <version> | fallback [on|off]';
+const MODEL_USAGE =
+  'usage: spotops model list | activate <version> | fallback [on|off] | register <file.onnx> | evaluate';
 
 function parseFlags(args: readonly string[], allowed: readonly string[], usage: string): Map<string, string> {
   const flags = new Map<string, string>();
@@ -68,21 +80,23 @@ export async function trainModelCommand(args: readonly string[], out: Out): Prom
   } catch (cause) {
     throw new Error(`writing the trained model to ${dir}`, { cause });
   }
-  const m = trained.card.metrics;
   out(`trained in ${Math.round(performance.now() - started)} ms`);
-  out(
-    `held-out PR-AUC ${m.model.prAuc} (advisor band alone ${m.baselines.advisorBand.prAuc}, interrupted in 7 d ${m.baselines.interruptedLast7d.prAuc}, always low ${m.baselines.alwaysLow.prAuc})`,
-  );
-  out(
-    `held-out F1-macro ${m.model.f1Macro} (ceiling of the simulation ${m.simulationCeiling.f1Macro}); labels are simulated`,
-  );
+  for (const t of [trained.card.evaluation.sameGenerator, trained.card.evaluation.shockWorld]) {
+    out(`${t.dataset}: ${t.rows} rows, ${t.positives} positive`);
+    for (const line of renderTable(t).split('\n')) out(line);
+  }
+  out(`decision: ${trained.card.decision.why}`);
   out(`wrote ${onnxPath} (sha256 ${trained.card.sha256})`);
   out(`wrote ${cardPath}`);
   out(`wrote ${markdownPath}`);
 }
 
-/** `spotops model list | activate <version> | fallback [on|off]` against the risk_models registry. */
-export async function modelCommand(args: readonly string[], out: Out, deps: { db: Db }): Promise<void> {
+/** `spotops model list | activate <version> | fallback [on|off] | register <file.onnx> | evaluate`. */
+export async function modelCommand(
+  args: readonly string[],
+  out: Out,
+  deps: { db: Db; dataDir?: string },
+): Promise<void> {
   const { db } = deps;
   const [sub, arg, extra] = args;
   if (extra !== undefined) throw new UserError(MODEL_USAGE);
@@ -92,7 +106,43 @@ export async function modelCommand(args: readonly string[], out: Out, deps: { db
       if (arg !== undefined) throw new UserError(MODEL_USAGE);
       for (const m of await listModels(db)) {
         const flags = [m.active ? 'active' : '', m.fallback ? 'fallback' : ''].filter(Boolean).join(', ');
-        out(`${m.version}  sha256 ${m.sha256.slice(0, 16)}  ${flags || '-'}`);
+        out(`${m.version}  sha256 ${m.sha256.slice(0, 16)}  ${flags || '-'}  ${m.path ?? '(committed)'}`);
+      }
+      return;
+    }
+    case 'register': {
+      if (arg === undefined) throw new UserError(MODEL_USAGE);
+      const r = await registerModelFile(db, arg, deps.dataDir ?? './data');
+      out(`registered risk model ${r.version} (sha256 ${r.sha256.slice(0, 16)}) at ${r.path}`);
+      out(`activate it with: spotops model activate ${r.version}`);
+      return;
+    }
+    case 'evaluate': {
+      if (arg !== undefined) throw new UserError(MODEL_USAGE);
+      const evaluator = await loadRiskEvaluator(db);
+      if (evaluator.kind === 'rule') {
+        out(`no risk model loads (${evaluator.error}); the Advisor band + placement score rule answers`);
+        return;
+      }
+      await labelAssessments(db, systemClock);
+      const report = evaluateModel(evaluator.model.ensemble, await labelledHistory(db));
+      out(
+        `risk model ${evaluator.version}${evaluator.replacing ? ` (standing in for ${evaluator.replacing.version})` : ''}`,
+      );
+      const tables = [report.shockWorld, ...('scorers' in report.history ? [report.history] : [])];
+      for (const t of tables) {
+        out('');
+        out(`${t.dataset}: ${t.rows} rows, ${t.positives} positive`);
+        for (const line of renderTable(t).split('\n')) out(line);
+        out(`best PR-AUC: ${SCORER_LABELS[t.best.prAuc]}; best Brier: ${SCORER_LABELS[t.best.brier]}`);
+        out('reliability of the model:');
+        for (const line of renderReliability(t).split('\n')) out(line);
+      }
+      if (!('scorers' in report.history)) {
+        out('');
+        out(
+          `the bot's own history: ${report.history.rows} labelled assessments, ${report.history.positives} positive: ${report.history.note}`,
+        );
       }
       return;
     }

@@ -7,31 +7,36 @@ import { DAY, HOUR } from '../lib/clock.js';
 export interface PoolSnapshot {
   /** Spot Advisor interruption band for the region + type: 0 `<5%` .. 4 `>20%`. */
   advisorBand: number;
-  /** When the assessment is for; hour and weekday are taken in UTC. */
+  /** When the assessment is for (prices and counts are taken up to it; not a feature). */
   at: Date;
   /** USD per hour. */
   spotPrice: number;
-  /** USD per hour, same region, type and OS. */
+  /** USD per hour, same region, OS and *this candidate's own* instance type. */
   onDemandPrice: number;
   /** Relative Spot price change over the last 24 h (0.1 = rose 10%). See priceStats(). */
   priceTrend24h: number;
   /** Coefficient of variation of the hourly Spot price over the last 7 days. See priceStats(). */
   priceVolatility7d: number;
-  /** Spot interruption warnings the bot recorded in this pool in the last 7 days. */
+  /** GetSpotPlacementScores for this type in this AZ (1..10); null/undefined = not available. */
+  placementScore?: number | null;
+  /** Spot interruption warnings recorded in this pool in the last 7 days (all accounts). */
   interruptions7d: number;
-  /** Rebalance recommendations recorded in this pool in the last 7 days. */
+  /** Rebalance recommendations recorded in this pool in the last 7 days (all accounts). */
   rebalances7d: number;
   /** Interruption warnings in this pool in the last 30 days (includes the last 7). */
   interruptions30d: number;
 }
 
+/**
+ * Features the bot can really serve, from its own tables and free AWS signals. No clock
+ * features: nothing shows yet that hour or weekday matter, and they made scores move on noise.
+ */
 export const FEATURE_NAMES = [
   'advisor_band',
-  'hour_utc',
-  'day_of_week_utc',
   'spot_od_price_ratio',
   'price_trend_24h',
   'price_volatility_7d',
+  'placement_score',
   'interruptions_7d',
   'rebalances_7d',
   'interruptions_30d',
@@ -40,17 +45,20 @@ export const FEATURE_NAMES = [
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
+/** The value a missing placement score takes: outside 1..10, so trees can tell "missing" apart. */
+export const MISSING_PLACEMENT_SCORE = -1;
+
 /** Units and meaning, for the model card. */
 export const FEATURE_UNITS: Record<FeatureName, string> = {
   advisor_band: 'Spot Advisor band index 0..4 (<5%, 5-10%, 10-15%, 15-20%, >20% monthly interruptions)',
-  hour_utc: 'hour of day, UTC, 0..23',
-  day_of_week_utc: 'day of week, UTC, 0 = Sunday .. 6 = Saturday',
-  spot_od_price_ratio: 'Spot price / On-Demand price (dimensionless; 0.4 = Spot costs 40% of On-Demand)',
+  spot_od_price_ratio:
+    "Spot price / the candidate type's own On-Demand price in the region (0.4 = Spot costs 40% of On-Demand)",
   price_trend_24h: 'relative Spot price change over 24 h (0.1 = +10%)',
   price_volatility_7d: 'standard deviation / mean of the hourly Spot price over 7 days',
-  interruptions_7d: 'count of interruption warnings in the pool, last 7 days',
-  rebalances_7d: 'count of rebalance recommendations in the pool, last 7 days',
-  interruptions_30d: 'count of interruption warnings in the pool, last 30 days',
+  placement_score: `GetSpotPlacementScores for the type in the AZ, 1..10; ${MISSING_PLACEMENT_SCORE} = not available (missing, not faked)`,
+  interruptions_7d: 'interruption warnings in the pool (pool_events, all accounts), last 7 days',
+  rebalances_7d: 'rebalance recommendations in the pool (pool_events, all accounts), last 7 days',
+  interruptions_30d: 'interruption warnings in the pool (pool_events, all accounts), last 30 days',
 };
 
 /** The feature values of one snapshot, in FEATURE_NAMES order. */
@@ -64,14 +72,26 @@ export function featureVector(s: PoolSnapshot): Float32Array {
 export function writeFeatures(s: PoolSnapshot, out: Float32Array, row: number): void {
   const o = row * FEATURE_COUNT;
   out[o] = s.advisorBand;
-  out[o + 1] = s.at.getUTCHours();
-  out[o + 2] = s.at.getUTCDay();
-  out[o + 3] = s.onDemandPrice > 0 ? s.spotPrice / s.onDemandPrice : 1;
-  out[o + 4] = s.priceTrend24h;
-  out[o + 5] = s.priceVolatility7d;
-  out[o + 6] = s.interruptions7d;
-  out[o + 7] = s.rebalances7d;
-  out[o + 8] = Math.max(s.interruptions30d, s.interruptions7d);
+  out[o + 1] = s.onDemandPrice > 0 ? s.spotPrice / s.onDemandPrice : 1;
+  out[o + 2] = s.priceTrend24h;
+  out[o + 3] = s.priceVolatility7d;
+  out[o + 4] =
+    s.placementScore === null || s.placementScore === undefined ? MISSING_PLACEMENT_SCORE : s.placementScore;
+  out[o + 5] = s.interruptions7d;
+  out[o + 6] = s.rebalances7d;
+  out[o + 7] = Math.max(s.interruptions30d, s.interruptions7d);
+}
+
+/** A feature row back as named values (what risk_assessments stores; `missing` lists absent signals). */
+export function featureRecord(s: PoolSnapshot): {
+  values: Record<FeatureName, number>;
+  missing: FeatureName[];
+} {
+  const v = featureVector(s);
+  const values = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, v[i]!])) as Record<FeatureName, number>;
+  const missing: FeatureName[] =
+    values.placement_score === MISSING_PLACEMENT_SCORE ? ['placement_score'] : [];
+  return { values, missing };
 }
 
 /** Row-major feature matrix for a batch. */

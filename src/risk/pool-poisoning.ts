@@ -200,13 +200,24 @@ export async function poolInterruptions(
   sinceDays: number,
   clock: Clock = systemClock,
 ): Promise<number> {
+  return poolEventCount(db, pool, 'interruption', sinceDays, clock);
+}
+
+/** Events of one kind (interruption | rebalance) in a pool in the last `sinceDays` days, every account. */
+export async function poolEventCount(
+  db: Db,
+  pool: PoolRef,
+  kind: 'interruption' | 'rebalance',
+  sinceDays: number,
+  clock: Clock = systemClock,
+): Promise<number> {
   const since = new Date(clock.now().getTime() - sinceDays * DAY);
   const [row] = await db
     .select({ n: count() })
     .from(poolEvents)
     .where(
       and(
-        eq(poolEvents.kind, 'interruption'),
+        eq(poolEvents.kind, kind),
         eq(poolEvents.region, pool.region),
         eq(poolEvents.availabilityZone, pool.az),
         eq(poolEvents.instanceType, pool.instanceType),

@@ -55,8 +55,16 @@ export const oldEbsSnapshots: Scanner = {
 
       const sizeGiB = s.VolumeSize ?? 0;
       const tier = s.StorageTier ?? 'standard';
-      const monthly = snapshotMonthlyUsd(region, sizeGiB, tier);
+      // feat/numbers: price the snapshot's own written blocks when EC2 reports them; the
+      // volume size is only an upper bound (and is labelled so).
+      const ownGiB =
+        s.FullSnapshotSizeInBytes !== undefined && s.FullSnapshotSizeInBytes >= 0
+          ? Math.round((s.FullSnapshotSizeInBytes / 1024 ** 3) * 100) / 100
+          : undefined;
+      const billedGiB = ownGiB ?? sizeGiB;
+      const monthly = snapshotMonthlyUsd(region, billedGiB, tier);
       const rate = tier === 'archive' ? 'archive-tier' : 'standard-tier';
+      const rateText = `${tier === 'archive' ? '' : ` ($${SNAPSHOT_STANDARD_GB_MONTH[region] ?? SNAPSHOT_STANDARD_GB_MONTH.default}/GB-month)`}`;
       findings.push({
         scanner: 'old-ebs-snapshots',
         accountId: account.id,
@@ -77,11 +85,13 @@ export const oldEbsSnapshots: Scanner = {
           checkedImages: imageCount,
           checkedLaunchTemplates: templateCount,
           tags,
+          snapshotSizeGiB: ownGiB ?? null,
           pricing:
-            `upper bound: full volume size ${sizeGiB} GiB x ${rate} list price` +
-            `${tier === 'archive' ? '' : ` ($${SNAPSHOT_STANDARD_GB_MONTH[region] ?? SNAPSHOT_STANDARD_GB_MONTH.default}/GB-month)`}; ` +
-            'snapshots are incremental, so the real saving is usually less',
-          savingsIsUpperBound: true,
+            ownGiB !== undefined
+              ? `snapshot size ${ownGiB} GiB (FullSnapshotSizeInBytes) x ${rate} list price${rateText}`
+              : `upper bound: full volume size ${sizeGiB} GiB x ${rate} list price${rateText}; ` +
+                'snapshots are incremental, so the real saving is usually less',
+          savingsIsUpperBound: ownGiB === undefined,
         },
         monthlySavingsUsd: monthly,
         riskLevel: 'MEDIUM', // deleting a snapshot cannot be undone

@@ -37,7 +37,7 @@ export const unassociatedElasticIps: Scanner = {
           networkBorderGroup: a.NetworkBorderGroup ?? null,
           name: tags.Name ?? null,
           tags,
-          pricing: `$${monthly.toFixed(2)}/month: public IPv4 list price x 720 h`,
+          pricing: `$${monthly.toFixed(2)}/month: public IPv4 list price x 730 h`,
         },
         monthlySavingsUsd: monthly,
         riskLevel: 'MEDIUM', // a released address may never come back, and allow-lists may name it

@@ -2,7 +2,8 @@
 // for the person who opened it. Data from the database; blocks from the pure builder.
 import { listAccounts } from '../accounts/store.js';
 import type { Deps } from '../deps.js';
-import { kindLabel, openFindings, recentExecutions, savingsByKind } from '../engine/reports.js';
+import { measuredSavingsByKind } from '../engine/measured-savings.js';
+import { kindLabel, openFindings, recentExecutions } from '../engine/reports.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
 import { type AppHomeInput, appHome, type HomeFindingTotal } from './blocks/app-home.js';
 
@@ -14,12 +15,12 @@ export async function homeInput(deps: Deps): Promise<AppHomeInput> {
     t.monthlySavingsUsd += f.monthlySavingsUsd;
     totals.set(f.kind, t);
   }
-  const savings = await savingsByKind(deps.db);
+  const savings = await measuredSavingsByKind(deps.db);
   return {
     accounts: await listAccounts(deps.db),
     findings: [...totals.values()],
     savings: {
-      realisedMonthlyUsd: savings.reduce((n, r) => n + r.actualMonthlyUsd, 0),
+      realisedMonthlyUsd: savings.reduce((n, r) => n + r.measuredMonthlyUsd, 0),
       estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),
     },
     recentExecutions: (await recentExecutions(deps.db, 10)).map((e) => ({

@@ -1,6 +1,7 @@
 // `/spot evaluate`: price -> eligibility -> poisoned pools -> risk -> decision with reasons.
 // The result is a recommendation row (kind spot-lab | spot-asg | spot-k8s) whose evidence holds
 // the card's input, so the card can be rendered again after every state change.
+import { statSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { zoneNames } from '../aws/zones.js';
 import { type Recommendation, recommendations, riskAssessments } from '../db/schema.js';
@@ -13,16 +14,17 @@ import { onDemandPrice } from '../pricing/on-demand.js';
 import { monthlySavings } from '../pricing/savings.js';
 import { currentSpotPrices, spotPriceSeries } from '../pricing/spot.js';
 import { advisorBand } from '../risk/advisor.js';
-import { assessPools, type PoolAssessment, UNKNOWN_BAND } from '../risk/assess.js';
-import { FEATURE_NAMES, featureVector, type PoolSnapshot, priceStats } from '../risk/features.js';
-import { activeModel, loadActiveModel } from '../risk/models.js';
-import { isPoolPoisoned, poolInterruptions } from '../risk/pool-poisoning.js';
+import { assessPools, evaluatorLabel, type PoolAssessment, UNKNOWN_BAND } from '../risk/assess.js';
+import { featureRecord, type PoolSnapshot, priceStats } from '../risk/features.js';
+import { activeModel, loadRiskEvaluator, modelFileOf, type RiskEvaluator } from '../risk/models.js';
+import { placementScores } from '../risk/placement.js';
+import { isPoolPoisoned, poolEventCount, poolInterruptions } from '../risk/pool-poisoning.js';
 import type {
   NotWorthIt,
   RecommendationCardInput,
   SpotPoolPrice,
 } from '../slack/blocks/recommendation-card.js';
-import { checkCommitments } from './commitments.js';
+import { checkCommitments, commitmentAdjustment } from './commitments.js';
 import { diversificationCandidates, instanceTypeSpec } from './instance-types.js';
 import { describeTarget, type LocatedTarget, locateTarget } from './locate.js';
 import type { EvaluateRequest } from './target.js';
@@ -40,14 +42,28 @@ interface Candidate {
   assessment?: PoolAssessment;
 }
 
-let modelCache: { key: string; loaded: Awaited<ReturnType<typeof loadActiveModel>> } | undefined;
+let evaluatorCache: { key: string; loaded: RiskEvaluator } | undefined;
 
-/** The active risk model, loaded once per version (the registry may switch it at any time). */
-async function riskModel(deps: Deps) {
+/**
+ * feat/numbers: the risk evaluator (active model -> last good model -> rule), reloaded when the
+ * registry or the model file changes (a deleted or rewritten file is noticed at once).
+ */
+async function riskEvaluator(deps: Deps): Promise<RiskEvaluator> {
   const record = await activeModel(deps.db);
-  const key = `${record?.version}|${record?.sha256}|${record?.fallback}`;
-  if (!modelCache || modelCache.key !== key) modelCache = { key, loaded: await loadActiveModel(deps.db) };
-  return modelCache.loaded;
+  let file = 'none';
+  if (record) {
+    try {
+      const st = statSync(modelFileOf(record));
+      file = `${st.size}|${st.mtimeMs}`;
+    } catch {
+      file = 'missing';
+    }
+  }
+  const key = `${record?.version}|${record?.sha256}|${record?.fallback}|${record?.path}|${file}`;
+  if (!evaluatorCache || evaluatorCache.key !== key) {
+    evaluatorCache = { key, loaded: await loadRiskEvaluator(deps.db, { log: deps.log }) };
+  }
+  return evaluatorCache.loaded;
 }
 
 export interface Evaluation {
@@ -70,7 +86,8 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     region,
     baseType,
   );
-  if (!od) throw new UserError(`spotops has no On-Demand price for ${baseType} in ${region}.`);
+  // feat/numbers: no price from another region; without this region's price the card says so, no Approve.
+  const odPrice = od && od.priceRegion === region ? od : undefined;
   const spec = instanceTypeSpec(baseType);
   const types =
     located.target.mode === 'lab'
@@ -87,7 +104,24 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     logger: deps.log,
   };
   const candidates: Candidate[] = [];
+  // feat/numbers: each candidate type's own On-Demand price (risk feature) and AWS placement scores.
+  const odDeps = { db: deps.db, pricing: deps.operator.pricing, clock: deps.clock, logger: deps.log };
+  const ownOnDemand = new Map<string, number>();
+  const placement = new Map<string, Map<string, number>>();
   for (const type of types) {
+    const own = type === baseType ? odPrice : await onDemandPrice(odDeps, region, type);
+    if (own && own.priceRegion === region) ownOnDemand.set(type, own.pricePerHour);
+    const scores = await placementScores(
+      { ec2, clock: deps.clock, log: deps.log, accountKey: String(account.id) },
+      region,
+      type,
+      Math.max(1, located.onDemandCount),
+    );
+    placement.set(type, scores.byAzId);
+  }
+  for (const type of types) {
+    // A candidate without its own On-Demand price in this region cannot be compared honestly.
+    if (type !== baseType && !ownOnDemand.has(type)) continue;
     for (const p of await currentSpotPrices(spotDeps, region, type, PRODUCT)) {
       const azName = names.get(p.az) ?? p.az;
       // Lab mode keeps the instance's subnet, so only its own AZ can be chosen; groups use their AZs.
@@ -104,7 +138,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
   }
 
   // Risk for every pool, in one batch; poisoned pools are HIGH whatever the model says.
-  const { model, fallback } = await riskModel(deps);
+  const evaluator = await riskEvaluator(deps);
   const snapshots = await Promise.all(
     candidates.map(async (c) => {
       const pool = { region, az: c.azId, instanceType: c.instanceType };
@@ -120,18 +154,26 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
         instanceType: c.instanceType,
         at: now,
         spotPrice: c.price,
-        onDemandPrice: od.pricePerHour,
+        onDemandPrice: ownOnDemand.get(c.instanceType) ?? 0,
+        placementScore: placement.get(c.instanceType)?.get(c.azId) ?? null,
         priceTrend24h: stats.trend24h,
         priceVolatility7d: stats.volatility7d,
         interruptions7d: await poolInterruptions(deps.db, pool, 7, deps.clock),
         interruptions30d: await poolInterruptions(deps.db, pool, 30, deps.clock),
-        rebalances7d: 0,
+        rebalances7d: await poolEventCount(deps.db, pool, 'rebalance', 7, deps.clock),
         poisoned: c.poisonedUntil !== undefined,
         poisonExpiresAt: c.poisonedUntil ?? null,
       };
     }),
   );
-  const assessments = snapshots.length ? await assessPools(snapshots, { model, fallback }) : [];
+  const assessments = snapshots.length
+    ? await assessPools(
+        snapshots,
+        evaluator.kind === 'model'
+          ? { model: evaluator.model, fallback: evaluator.fallback, decide: evaluator.decides }
+          : {},
+      )
+    : [];
   candidates.forEach((c, i) => {
     c.assessment = assessments[i];
   });
@@ -142,16 +184,35 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     snapshots.map((s) => ({ ...s, advisorBand: advisorBand(region, s.instanceType) ?? UNKNOWN_BAND })),
   );
 
-  // Decision: the cheapest healthy pool (not poisoned, not HIGH risk); a group spreads over all of them.
+  // Decision (feat/numbers): price-capacity-optimized, as AWS allocates: among healthy pools (not
+  // poisoned, not HIGH risk), the ones with the best capacity signal (placement score, within one
+  // point of the best; unknown counts as middling), then the cheapest of them.
   const healthy = candidates.filter((c) => !c.poisonedUntil && c.assessment?.level !== 'HIGH');
   const usable = candidates.filter((c) => !c.poisonedUntil);
-  const chosen = [...(healthy.length ? healthy : usable)].sort((a, b) => a.price - b.price)[0];
+  const capacityOf = (c: Candidate) => placement.get(c.instanceType)?.get(c.azId) ?? 5;
+  const pickable = healthy.length ? healthy : usable;
+  const bestCapacity = Math.max(...pickable.map(capacityOf));
+  const chosenPools = pickable
+    .filter((c) => capacityOf(c) >= bestCapacity - 1)
+    .sort((a, b) => a.price - b.price);
+  const chosen = chosenPools[0];
   const commitments = await checkCommitments(aws, region, baseType, located.azNames, deps.log);
-  const movable = Math.max(0, located.onDemandCount - commitments.reservedCount);
-  const savings = chosen ? monthlySavings(movable, od.pricePerHour, chosen.price) : 0;
+  // feat/numbers: RI size flexibility and Compute Savings Plans reduce the estimate.
+  const overlap = commitmentAdjustment(
+    commitments,
+    located.onDemandCount,
+    baseType,
+    odPrice?.pricePerHour ?? 0,
+  );
+  const movable = overlap.movable;
+  const savings =
+    chosen && odPrice
+      ? (1 - overlap.computePlanShare) * monthlySavings(movable, odPrice.pricePerHour, chosen.price)
+      : 0;
 
   let notWorthIt: NotWorthIt | undefined;
-  if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
+  if (!odPrice) notWorthIt = { reason: 'no-price', region, instanceType: baseType };
+  else if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
   else if (spec && !spec.spotSupported)
     notWorthIt = { reason: 'not-spot-capable', detail: `${baseType} is not offered as Spot` };
   else if (candidates.length === 0)
@@ -176,8 +237,8 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
   const risk = chosen?.assessment ?? candidates.map((c) => c.assessment).find(Boolean);
   const kind =
     located.target.mode === 'lab' ? 'spot-lab' : located.target.mode === 'asg' ? 'spot-asg' : 'spot-k8s';
-  const healthyAzs = [...new Set((healthy.length ? healthy : usable).map((c) => c.azName))];
-  const healthyTypes = [...new Set((healthy.length ? healthy : usable).map((c) => c.instanceType))];
+  const healthyAzs = [...new Set(chosenPools.map((c) => c.azName))];
+  const healthyTypes = [...new Set(chosenPools.map((c) => c.instanceType))];
   const card: Omit<RecommendationCardInput, 'now'> = {
     recommendationId: 0,
     target:
@@ -204,7 +265,9 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
             },
     account,
     region,
-    onDemand: { pricePerHour: od.pricePerHour, source: od.source, asOf: od.asOf },
+    onDemand: odPrice
+      ? { pricePerHour: odPrice.pricePerHour, source: odPrice.source, asOf: odPrice.asOf }
+      : { pricePerHour: 0, source: 'offline', asOf: now },
     spotPrices: candidates.map(
       (c): SpotPoolPrice => ({
         az: c.azName,
@@ -219,9 +282,16 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     risk: risk
       ? { score: risk.score, level: risk.level, reasons: risk.reasons }
       : { score: 0, level: 'LOW', reasons: [] },
-    engine: risk?.engine === 'typescript' ? 'fallback' : 'onnx',
+    engine: risk?.engine === 'onnxruntime' ? 'onnx' : 'fallback',
     modelVersion: risk?.modelVersion ?? 'none',
+    // feat/numbers: which evaluator answered, and the pools chosen (price-capacity-optimized).
+    evaluator: risk ? evaluatorLabel(risk, evaluatorWhy(evaluator)) : null,
+    chosenPools:
+      located.target.mode === 'lab'
+        ? null
+        : chosenPools.map((c) => ({ az: c.azName, instanceType: c.instanceType })),
     commitments: commitments.commitments,
+    commitmentOverlap: overlap.line,
     notWorthIt: notWorthIt ?? null,
     // A node group is moved through its Auto Scaling group; without one there is nothing to drive.
     evaluationOnly:
@@ -230,7 +300,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
         : null,
   };
 
-  const proposal = proposalFor(located, chosen, od.pricePerHour);
+  const proposal = proposalFor(located, chosen, odPrice?.pricePerHour ?? 0);
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);
   return { recommendation, card: { ...card, recommendationId: recommendation.id } };
 }
@@ -277,32 +347,41 @@ function proposalFor(
   };
 }
 
-/** Every assessment is kept with the model version and engine that produced it, and its features. */
+/** Why the evaluator that answered did (for the card's evaluator line). */
+function evaluatorWhy(e: RiskEvaluator): string | undefined {
+  if (e.kind === 'rule') return 'no risk model could load';
+  if (e.replacing) return `standing in for ${e.replacing.version}, which could not load`;
+  return e.decides === 'rule' ? 'no labelled history yet' : undefined;
+}
+
+/**
+ * Every assessment is kept with the model version, the engine that decided, the model's own
+ * score and the features (missing ones listed); labels are joined later (risk/labels.ts).
+ */
 async function recordAssessments(
   deps: Deps,
   region: string,
   candidates: Candidate[],
   snapshots: PoolSnapshot[],
 ): Promise<void> {
-  const rows = candidates.flatMap((c, i) =>
-    c.assessment && snapshots[i]
-      ? [
-          {
-            region,
-            availabilityZone: c.azId,
-            instanceType: c.instanceType,
-            score: c.assessment.score,
-            level: c.assessment.level,
-            modelVersion: c.assessment.modelVersion,
-            engine: c.assessment.engine,
-            features: Object.fromEntries(
-              FEATURE_NAMES.map((n, j) => [n, featureVector(snapshots[i]!)[j] ?? 0]),
-            ),
-            at: deps.clock.now(),
-          },
-        ]
-      : [],
-  );
+  const rows = candidates.flatMap((c, i) => {
+    if (!c.assessment || !snapshots[i]) return [];
+    const { values, missing } = featureRecord(snapshots[i]!);
+    return [
+      {
+        region,
+        availabilityZone: c.azId,
+        instanceType: c.instanceType,
+        score: c.assessment.score,
+        level: c.assessment.level,
+        modelVersion: c.assessment.modelVersion,
+        engine: c.assessment.engine,
+        modelScore: c.assessment.modelScore,
+        features: { ...values, ...Object.fromEntries(missing.map((m) => [`missing:${m}`, 1])) },
+        at: deps.clock.now(),
+      },
+    ];
+  });
   if (rows.length) await deps.db.insert(riskAssessments).values(rows);
 }
 

@@ -2,6 +2,9 @@
 // keyed by AZ ID, a poisoned pool struck out and never chosen, the risk model's verdict, and the
 // card posted in the channel (golden).
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeAvailabilityZonesCommand,
@@ -9,13 +12,23 @@ import {
   DescribeReservedInstancesCommand,
   DescribeSpotPriceHistoryCommand,
   EC2Client,
+  GetSpotPlacementScoresCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { DescribeSavingsPlansCommand, SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accounts, executions, recommendations } from '../../src/db/schema.js';
+import {
+  accounts,
+  executions,
+  poolEvents,
+  recommendations,
+  riskAssessments,
+  riskModels,
+} from '../../src/db/schema.js';
+import { ensureCommittedModel } from '../../src/risk/models.js';
+import { clearPlacementCache } from '../../src/risk/placement.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
 import { ACTIONS, VIEWS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
@@ -49,6 +62,7 @@ const SPOT: Record<string, Record<string, number>> = {
 const INSTANCE = 'i-0abc1234def567890';
 
 function world() {
+  clearPlacementCache();
   ec2.reset();
   asg.reset();
   pricing.reset();
@@ -309,6 +323,179 @@ describe('/spot evaluate', () => {
     const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
     expect(JSON.stringify(card.blocks)).toContain('ri-0123456789');
     expect(JSON.stringify(card.blocks)).not.toContain('"rec_approve"');
+    // feat/numbers: the overlap in one line.
+    expect(JSON.stringify(card.blocks)).toContain(
+      'Reserved Instances give 4 normalized units (size-flexible)',
+    );
+  });
+
+  // feat/numbers: prices from the asked region only.
+  function saoPaulo(instanceType: string, spot: number) {
+    pricing
+      .on(GetProductsCommand)
+      .rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
+    ec2.on(DescribeAvailabilityZonesCommand).resolves({
+      AvailabilityZones: [{ ZoneName: 'sa-east-1a', ZoneId: 'sae1-az1', State: 'available' }],
+    });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: INSTANCE,
+              InstanceType: instanceType as never,
+              State: { Name: 'running', Code: 16 },
+              Placement: { AvailabilityZone: 'sa-east-1a' },
+            },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeSpotPriceHistoryCommand).resolves({
+      SpotPriceHistory: [
+        {
+          AvailabilityZone: 'sa-east-1a',
+          InstanceType: instanceType as never,
+          ProductDescription: 'Linux/UNIX',
+          SpotPrice: spot.toFixed(6),
+          Timestamp: new Date('2026-11-24T11:55:00Z'),
+        },
+      ],
+    });
+  }
+
+  it("prices x2iedn.32xlarge in sa-east-1 at sa-east-1's On-Demand (52.02), not us-east-1's (26.68)", async () => {
+    // Before: with the Pricing API unreachable the card used us-east-1's 26.676 and showed -$10,147/month.
+    await t.db.db.update(accounts).set({ regions: ['sa-east-1'] });
+    saoPaulo('x2iedn.32xlarge', 40.58);
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const [rec] = await t.db.db.select().from(recommendations);
+    expect(rec!.monthlySavingsUsd).toBeCloseTo(730 * (52.02 - 40.58), 2);
+    const text = JSON.stringify(t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!.blocks);
+    expect(text).toContain('$52.02');
+    expect(text).toContain('"rec_approve"');
+  });
+
+  it('says "no price for sa-east-1" and offers no Approve when nothing knows that region\'s price', async () => {
+    await t.db.db.update(accounts).set({ regions: ['sa-east-1'] });
+    saoPaulo('m5.large', 0.04);
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain('no price for sa-east-1');
+    expect(text).toContain('No price for sa-east-1');
+    expect(text).not.toContain('"rec_approve"');
+    expect(text).not.toContain('$0.096'); // us-east-1's m5.large price is never shown
+  });
+
+  it('names the evaluator that answered: the rule while there is no labelled history, the model score beside it', async () => {
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const text = JSON.stringify(t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!.blocks);
+    expect(text).toMatch(
+      /Advisor band \+ placement score rule \(no labelled history yet\); model 2\.0\.0 says [\d.]+%/,
+    );
+  });
+
+  it.each([
+    ['deleted', async () => join(tmpdir(), 'spotops-no-such-model.onnx')],
+    [
+      'corrupted',
+      async () => {
+        const path = join(tmpdir(), `spotops-corrupt-${process.pid}.onnx`);
+        await writeFile(path, 'not an onnx model');
+        return path;
+      },
+    ],
+  ])('still answers with the active model file %s, naming the evaluator', async (_, file) => {
+    await ensureCommittedModel(t.db.db);
+    await t.db.db.update(riskModels).set({ path: await file() });
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain('Advisor band + placement score rule (no risk model could load)');
+    expect(text).toContain('"rec_approve"');
+    const rows = await t.db.db.select().from(riskAssessments);
+    expect(rows.every((r) => r.engine === 'rule' && r.modelVersion === 'none')).toBe(true);
+  });
+
+  it("serves each candidate's own On-Demand price, the pool's rebalances and AWS placement scores to the risk model", async () => {
+    // Before: every candidate type was compared with the base type's On-Demand price, and rebalances7d was always 0.
+    pricing.on(GetProductsCommand).callsFake(async (input) => {
+      const type = input.Filters.find((f: { Field: string }) => f.Field === 'instanceType')?.Value;
+      const item = structuredClone(m5Item);
+      item.product.attributes.instanceType = type;
+      if (type === 'm7a.large') {
+        for (const term of Object.values(item.terms.OnDemand) as {
+          priceDimensions: Record<string, { pricePerUnit: { USD: string } }>;
+        }[])
+          for (const dim of Object.values(term.priceDimensions)) dim.pricePerUnit.USD = '0.1920000000';
+      }
+      return { PriceList: [JSON.stringify(item)], FormatVersion: 'aws_v1' };
+    });
+    ec2.on(GetSpotPlacementScoresCommand).callsFake(async (input) => ({
+      SpotPlacementScores: [
+        {
+          Region: 'us-east-1',
+          AvailabilityZoneId: 'use1-az4',
+          Score: input.InstanceTypes?.[0] === 'm5.large' ? 2 : 9,
+        },
+        { Region: 'us-east-1', AvailabilityZoneId: 'use1-az6', Score: 9 },
+        { Region: 'us-east-1', AvailabilityZoneId: 'use1-az1', Score: 8 },
+      ],
+    }));
+    for (const [i, kind] of ['rebalance', 'rebalance', 'interruption'].entries()) {
+      await t.db.db.insert(poolEvents).values({
+        eventId: `evt-${i}`,
+        kind,
+        awsAccountId: '111122223333',
+        environment: 'LAB',
+        region: 'us-east-1',
+        availabilityZone: 'use1-az6',
+        instanceType: 'm5.large',
+        instanceId: `i-0other${i}`,
+        at: new Date('2026-11-23T00:00:00Z'),
+        raw: {},
+      });
+    }
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'web-prod',
+          MinSize: 1,
+          MaxSize: 3,
+          DesiredCapacity: 1,
+          DefaultCooldown: 300,
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date('2026-01-01T00:00:00Z'),
+          AvailabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+          Instances: [
+            {
+              InstanceId: 'i-0aaa1111bbbb22220',
+              AvailabilityZone: 'us-east-1a',
+              LifecycleState: 'InService',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+            },
+          ],
+        },
+      ],
+    });
+    await evaluate('evaluate asg:web-prod @payments');
+    const rows = await t.db.db.select().from(riskAssessments);
+    const xl = rows.find((r) => r.instanceType === 'm7a.large' && r.availabilityZone === 'use1-az6')!;
+    expect(xl.features.spot_od_price_ratio).toBeCloseTo(0.052 / 0.192, 5); // us-east-1b (use1-az6): 0.052;
+    const pool = rows.find((r) => r.instanceType === 'm5.large' && r.availabilityZone === 'use1-az6')!;
+    expect(pool.features).toMatchObject({ rebalances_7d: 2, interruptions_7d: 1, placement_score: 9 });
+    const az4 = rows.find((r) => r.instanceType === 'm5.large' && r.availabilityZone === 'use1-az4')!;
+    expect(az4.features.placement_score).toBe(2);
+    // Price-capacity-optimized: the cheapest m5.large pool (us-east-1a, score 2) is not chosen.
+    const [rec] = await t.db.db.select().from(recommendations);
+    const evidence = rec!.evidence as { card: { chosen: { az: string }; chosenPools: { az: string }[] } };
+    expect(evidence.card.chosen.az).not.toBe('us-east-1a');
+    expect(evidence.card.chosenPools.length).toBeGreaterThan(1);
+    expect(
+      JSON.stringify(t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!.blocks),
+    ).toContain(':white_check_mark: chosen');
   });
 
   it.each([

@@ -75,7 +75,7 @@ describe.each([
       status: 'posted',
       slackChannel: 'C0OPS',
       resourceId: 'eipalloc-0abc',
-      monthlySavingsUsd: 3.6,
+      monthlySavingsUsd: 3.65,
     });
     const res = await t.interact(
       buttonClick(ACTIONS.approve, String(rec.id), { user: 'U0BOB', messageTs: rec.slackTs! }),
@@ -85,7 +85,7 @@ describe.each([
 
     const thread = t.slack.thread(rec.slackTs!).map((m) => m.text ?? '');
     expect(thread).toEqual([
-      expect.stringMatching(/^Found: Elastic IP 52\.1\.2\.3 .*\(\$3\.60\/month\)$/),
+      expect.stringMatching(/^Found: Elastic IP 52\.1\.2\.3 .*\(\$3\.65\/month\)$/),
       expect.stringMatching(/^Approved by <@U0BOB>.*validating\.\.\.$/),
       expect.stringMatching(/^Validated: /),
       expect.stringContaining(executed),

@@ -6,6 +6,7 @@ import { onDemandPrices } from '../../src/db/schema.js';
 import { DAY, ManualClock } from '../../src/lib/clock.js';
 import {
   type OnDemandDeps,
+  offlineCoverage,
   offlineOnDemandPrice,
   onDemandFilters,
   onDemandPrice,
@@ -159,13 +160,28 @@ describe('onDemandPrice', () => {
     });
   });
 
-  it('uses the us-east-1 offline price for a region the table lacks, and says so', async () => {
+  it("never answers a region with another region's price: no price rather than us-east-1's", async () => {
+    // Before: eu-west-1 got us-east-1's 0.096 silently (priceRegion was dropped before the card).
     pricingMock.on(GetProductsCommand).rejects(new Error('AccessDeniedException'));
-    expect(await onDemandPrice(deps, 'eu-west-1', 'm5.large')).toMatchObject({
+    expect(await onDemandPrice(deps, 'eu-west-1', 'm5.large')).toBeUndefined();
+    expect(offlineOnDemandPrice('sa-east-1', 'm5.large')).toBeUndefined();
+  });
+
+  it("prices x2iedn.32xlarge in sa-east-1 from sa-east-1's own offline row (52.02, not us-east-1's 26.676)", async () => {
+    pricingMock.on(GetProductsCommand).rejects(new Error('connect ETIMEDOUT'));
+    expect(await onDemandPrice(deps, 'sa-east-1', 'x2iedn.32xlarge')).toMatchObject({
       source: 'offline',
-      pricePerHour: 0.096,
-      priceRegion: 'us-east-1',
+      pricePerHour: 52.02,
+      priceRegion: 'sa-east-1',
     });
+    expect(offlineOnDemandPrice('us-east-1', 'x2iedn.32xlarge')?.pricePerHour).toBe(26.676);
+  });
+
+  it('ships an offline table for every region of the x2iedn.32xlarge record (25) and all types for us-east-1', () => {
+    const coverage = offlineCoverage();
+    expect(coverage).toHaveLength(25);
+    expect(coverage.find((c) => c.region === 'us-east-1')?.types).toBeGreaterThan(1300);
+    for (const c of coverage) expect(offlineOnDemandPrice(c.region, 'x2iedn.32xlarge')).toBeDefined();
   });
 
   it('falls back to the offline table when the API has no product for the type', async () => {

@@ -43,9 +43,9 @@ describe('storage pricing', () => {
     expect(e).toMatchObject({ monthlyUsd: 0, priced: false });
   });
 
-  it('prices an idle Elastic IP at $3.60 a month in any region', () => {
-    expect(elasticIpMonthlyUsd('us-east-1')).toBe(3.6);
-    expect(elasticIpMonthlyUsd('ap-southeast-2')).toBe(3.6);
+  it('prices an idle Elastic IP at $3.65 a month (730 h, the compute month) in any region', () => {
+    expect(elasticIpMonthlyUsd('us-east-1')).toBe(3.65);
+    expect(elasticIpMonthlyUsd('ap-southeast-2')).toBe(3.65);
   });
 
   it('prices snapshots by full size at the standard or archive tier rate', () => {

@@ -66,7 +66,7 @@ describe('assessPools', () => {
   });
 
   it('still names the Spot Advisor band for a pool where nothing raises the risk', async () => {
-    const [low] = await assessPools([calm], { model });
+    const [low] = await assessPools([{ ...calm, placementScore: 9 }], { model });
     expect(low!.reasons).toEqual(['Spot Advisor: <5% interruptions a month for t3.micro in us-east-1']);
   });
 

@@ -3,7 +3,9 @@ import {
   FEATURE_COUNT,
   FEATURE_NAMES,
   featureMatrix,
+  featureRecord,
   featureVector,
+  MISSING_PLACEMENT_SCORE,
   type PoolSnapshot,
   priceStats,
 } from '../../src/risk/features.js';
@@ -15,37 +17,50 @@ const pool: PoolSnapshot = {
   onDemandPrice: 0.096,
   priceTrend24h: 0.12,
   priceVolatility7d: 0.05,
+  placementScore: 6,
   interruptions7d: 2,
   rebalances7d: 4,
   interruptions30d: 5,
 };
 
 describe('risk features', () => {
-  it('lists the features in their fixed order', () => {
+  it('lists only features the bot can serve, in their fixed order, with no clock features', () => {
+    // Before: hour_utc and day_of_week_utc were features (no effect in the data, yet 114 splits used them).
     expect(FEATURE_NAMES).toEqual([
       'advisor_band',
-      'hour_utc',
-      'day_of_week_utc',
       'spot_od_price_ratio',
       'price_trend_24h',
       'price_volatility_7d',
+      'placement_score',
       'interruptions_7d',
       'rebalances_7d',
       'interruptions_30d',
     ]);
-    expect(FEATURE_COUNT).toBe(9);
+    expect(FEATURE_COUNT).toBe(8);
   });
 
-  it('turns a snapshot into float32 values in that order, hour and weekday in UTC', () => {
+  it('turns a snapshot into float32 values in that order', () => {
     const v = featureVector(pool);
     expect(v).toBeInstanceOf(Float32Array);
     expect(Array.from(v)).toEqual(
-      [3, 17, 3, Math.fround(0.85), Math.fround(0.12), Math.fround(0.05), 2, 4, 5].map(Math.fround),
+      [3, Math.fround(0.85), Math.fround(0.12), Math.fround(0.05), 6, 2, 4, 5].map(Math.fround),
     );
   });
 
+  it('gives the same features whatever the hour or weekday of the assessment', () => {
+    const later = featureVector({ ...pool, at: new Date('2026-03-07T03:10:00Z') });
+    expect(Array.from(later)).toEqual(Array.from(featureVector(pool)));
+  });
+
+  it('marks a missing placement score as missing (-1 and listed), never as a made-up score', () => {
+    const { values, missing } = featureRecord({ ...pool, placementScore: null });
+    expect(values.placement_score).toBe(MISSING_PLACEMENT_SCORE);
+    expect(missing).toEqual(['placement_score']);
+    expect(featureRecord(pool).missing).toEqual([]);
+  });
+
   it('never lets the 30-day count fall below the 7-day count', () => {
-    expect(featureVector({ ...pool, interruptions7d: 3, interruptions30d: 1 })[8]).toBe(3);
+    expect(featureVector({ ...pool, interruptions7d: 3, interruptions30d: 1 })[7]).toBe(3);
   });
 
   it('lays a batch out row-major', () => {

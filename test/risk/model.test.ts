@@ -130,7 +130,7 @@ describe('risk model', () => {
     const bytes = new Uint8Array(await readFile(committedPath));
     const { ensemble, metadata } = decodeOnnx(bytes);
     expect(metadata.feature_names).toBe(
-      'advisor_band,hour_utc,day_of_week_utc,spot_od_price_ratio,price_trend_24h,price_volatility_7d,interruptions_7d,rebalances_7d,interruptions_30d',
+      'advisor_band,spot_od_price_ratio,price_trend_24h,price_volatility_7d,placement_score,interruptions_7d,rebalances_7d,interruptions_30d',
     );
     for (const tree of ensemble.trees) {
       tree.forEach((node, id) => {

@@ -58,7 +58,7 @@ describe('risk_models registry', () => {
   it('refuses to activate a version that is not registered', async () => {
     await ensureCommittedModel(database.db);
     await expect(activateModel(database.db, '7.0.0')).rejects.toThrow(
-      /no risk model 7.0.0 is registered \(registered: 1.0.0\)/,
+      /no risk model 7.0.0 is registered \(registered: 2.0.0\)/,
     );
     expect((await activeModel(database.db))!.version).toBe(COMMITTED_MODEL_VERSION);
   });
@@ -91,7 +91,7 @@ describe('spotops model', () => {
 
   it('lists the registered models with the active one marked', async () => {
     const lines = await run('list');
-    expect(lines).toEqual([`1.0.0  sha256 ${committedModelCard().sha256.slice(0, 16)}  active`]);
+    expect(lines).toEqual([`2.0.0  sha256 ${committedModelCard().sha256.slice(0, 16)}  active  (committed)`]);
   });
 
   it('activates a version and turns the fallback on and off', async () => {
@@ -103,8 +103,8 @@ describe('spotops model', () => {
     ]);
     expect(await run('fallback')).toEqual(['fallback is on for risk model 0.9.0']);
     expect(await run('list')).toEqual([
-      `1.0.0  sha256 ${committedModelCard().sha256.slice(0, 16)}  -`,
-      '0.9.0  sha256 aaaaaaaaaaaaaaaa  active, fallback',
+      `2.0.0  sha256 ${committedModelCard().sha256.slice(0, 16)}  -  (committed)`,
+      '0.9.0  sha256 aaaaaaaaaaaaaaaa  active, fallback  (committed)',
     ]);
     expect(await run('fallback', 'off')).toEqual([
       'fallback off for risk model 0.9.0: onnxruntime answers when it loads',

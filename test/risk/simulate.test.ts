@@ -15,12 +15,18 @@ const calm: PoolSnapshot = {
 };
 
 describe('label simulation', () => {
-  it('turns the monthly rate of a calm pool band into an hourly hazard', () => {
-    // >20% band: 25% a month -> -ln(0.75) / 720 per hour
-    expect(simulatedHazard(calm)).toBeCloseTo(-Math.log(0.75) / 720, 12);
-    expect(simulatedHazard({ ...calm, advisorBand: 0 })).toBeCloseTo(-Math.log(0.975) / 720, 12);
-    // 720 calm hours reproduce the band's monthly rate
-    expect(1 - (1 - simulatedProbability(calm)) ** 720).toBeCloseTo(0.25, 10);
+  it('turns the monthly rate of a calm pool band into an hourly hazard over a 730-hour month', () => {
+    // >20% band: 25% a month -> -ln(0.75) / 730 per hour
+    expect(simulatedHazard(calm)).toBeCloseTo(-Math.log(0.75) / 730, 12);
+    expect(simulatedHazard({ ...calm, advisorBand: 0 })).toBeCloseTo(-Math.log(0.975) / 730, 12);
+    // the label is "interrupted within 7 days": 168 calm hours
+    expect(simulatedProbability(calm)).toBeCloseTo(1 - 0.75 ** (168 / 730), 10);
+  });
+
+  it('raises the hazard when AWS gives a low placement score and ignores a missing one', () => {
+    const base = simulatedHazard(calm);
+    expect(simulatedHazard({ ...calm, placementScore: 2 })).toBeGreaterThan(base);
+    expect(simulatedHazard({ ...calm, placementScore: null })).toBe(base);
   });
 
   it('raises the hazard with each stress signal and ignores the hour and weekday', () => {

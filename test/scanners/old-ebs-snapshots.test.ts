@@ -137,6 +137,22 @@ describe('old-ebs-snapshots', () => {
     expect(findings.find((f) => f.resourceId === 'snap-0archived')?.monthlySavingsUsd).toBe(2.5);
   });
 
+  it("prices a snapshot from its own written size (FullSnapshotSizeInBytes), not the volume's, when EC2 reports it", async () => {
+    // Before: a 100 GiB volume's snapshot holding 12 GiB of blocks was priced at 100 GiB ($5).
+    mockAccount();
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [snapshot('snap-0small', 45, { FullSnapshotSizeInBytes: 12 * 1024 ** 3 })],
+    });
+    const [finding] = await oldEbsSnapshots.scan(scanContext(t.db, account));
+    expect(finding).toMatchObject({
+      resourceId: 'snap-0small',
+      monthlySavingsUsd: 0.6,
+      evidence: { snapshotSizeGiB: 12, volumeSizeGiB: 100, savingsIsUpperBound: false },
+    });
+    expect(String(finding?.evidence.pricing)).toContain('FullSnapshotSizeInBytes');
+    expect(String(finding?.evidence.pricing)).not.toContain('upper bound');
+  });
+
   it('asks for own snapshots and own AMIs including disabled and deprecated ones, every page', async () => {
     mockAccount();
     await oldEbsSnapshots.scan(scanContext(t.db, account));

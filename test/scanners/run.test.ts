@@ -72,7 +72,7 @@ describe('runScan', () => {
       executor: 'release-elastic-ip',
       status: 'open',
       params: { allocationId: 'eipalloc-a', publicIp: '3.80.0.1' },
-      monthlySavingsUsd: 3.6,
+      monthlySavingsUsd: 3.65,
       riskLevel: 'MEDIUM',
       firstSeenAt: new Date(NOW),
       lastSeenAt: new Date(NOW),

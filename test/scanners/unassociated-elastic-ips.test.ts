@@ -67,7 +67,7 @@ describe('unassociated-elastic-ips', () => {
       scanner: 'unassociated-elastic-ips',
       accountId: account.id,
       region: 'us-east-1',
-      monthlySavingsUsd: 3.6,
+      monthlySavingsUsd: 3.65,
       proposal: {
         executor: 'release-elastic-ip',
         params: { allocationId: 'eipalloc-0idle', publicIp: '3.80.1.10' },

@@ -1,6 +1,6 @@
 // The report subcommands and App Home, through the Bolt app against the fake Slack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executions, recommendations } from '../../src/db/schema.js';
+import { executions, measuredSavings, recommendations } from '../../src/db/schema.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -110,9 +110,23 @@ describe('report commands', () => {
     expect((await t.commandReply('status 999')).text).toContain('Recommendation 999 does not exist');
   });
 
-  it('/spot savings compares realised with estimated', async () => {
+  it('/spot savings compares measured (never the estimate copied) with estimated, with the ESR', async () => {
+    expect(all(await t.commandReply('savings'))).toContain('No measured savings yet');
+    const [exec] = await t.db.db.select().from(executions);
+    await t.db.db.insert(measuredSavings).values({
+      executionId: exec!.id,
+      kind: 'unattached-ebs-volumes',
+      method: 'still-gone',
+      hours: 24,
+      savedUsd: 0.33,
+      monthlyRateUsd: 10,
+      estimatedMonthlyUsd: 10,
+      measuredAt: new Date('2026-11-25T11:00:00Z'),
+    });
     const r = all(await t.commandReply('savings'));
-    expect(r).toContain('$10.00/month realised');
+    expect(r).toContain('$10.00/month measured');
+    expect(r).toContain('100% of estimate');
+    expect(r).toContain('Effective Savings Rate');
   });
 
   it('/spot pools lists poisoned pools by AZ ID; /spot pool clear is for approvers and audited', async () => {

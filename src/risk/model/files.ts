@@ -3,7 +3,7 @@
 import { riskAssetPath } from '../assets.js';
 
 /** The version of the model committed in this repository (trained by `spotops train-model`). */
-export const COMMITTED_MODEL_VERSION = '1.0.0';
+export const COMMITTED_MODEL_VERSION = '2.0.0';
 
 export const modelFileName = (version: string) => `spotops-risk-${version}.onnx`;
 export const cardFileName = (version: string) => `spotops-risk-${version}.card.json`;

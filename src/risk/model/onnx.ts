@@ -157,6 +157,9 @@ export interface DecodedOnnx {
   ensemble: TreeEnsemble;
   metadata: Record<string, string>;
   producerVersion: string;
+  /** Graph input and output names (the registry checks them). */
+  inputName: string;
+  outputName: string;
 }
 
 /** Reads the trees (and metadata) back from an ONNX file written by encodeOnnx. */
@@ -224,10 +227,13 @@ export function decodeOnnx(bytes: Uint8Array): DecodedOnnx {
   }
   const input = readMessage((graph.get(11)?.[0] as Uint8Array) ?? new Uint8Array());
   const featureCount = inputWidth(input.get(2)?.[0]);
+  const output = readMessage((graph.get(12)?.[0] as Uint8Array) ?? new Uint8Array());
   return {
     ensemble: { featureCount, baseScore: floats('base_values')[0] ?? 0, trees },
     metadata,
     producerVersion: decodeString(model.get(3)?.[0]),
+    inputName: decodeString(input.get(1)?.[0]),
+    outputName: decodeString(output.get(1)?.[0]),
   };
 }
 

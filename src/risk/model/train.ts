@@ -1,18 +1,30 @@
 // Trains the Spot interruption-risk model from committed inputs (Spot Advisor snapshot + a real
-// Spot price sample), evaluates it on a held-out split against simple baselines, and produces
-// the ONNX bytes and the model card. Deterministic: same inputs + seed + config = same bytes.
+// Spot price sample) or from the bot's labelled history when there is enough, calibrates it
+// (Platt, held-out split), evaluates it against the baselines on held-out rows and on an
+// independent simulation, and produces the ONNX bytes and the model card. Deterministic: same
+// inputs + seed + config = same bytes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ADVISOR_SNAPSHOT_FILE, type AdvisorSnapshot, SpotAdvisor } from '../advisor.js';
 import { riskAssetPath } from '../assets.js';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_UNITS } from '../features.js';
+import {
+  buildScorers,
+  type EvaluationTable,
+  evaluateScorers,
+  type LabelledRows,
+  renderReliability,
+  renderTable,
+  SCORER_LABELS,
+} from './evaluation.js';
 import { COMMITTED_MODEL_VERSION, modelFileName } from './files.js';
 import { DEFAULT_GBDT, type GbdtConfig, stripBins, trainGbdt } from './gbdt.js';
-import { averagePrecision, bestF1Threshold, f1Macro } from './metrics.js';
+import { fitPlatt } from './metrics.js';
 import { encodeOnnx, INPUT_NAME, IR_VERSION, ML_OPSET, ONNX_OPSET, OUTPUT_NAME } from './onnx.js';
 import { Prng } from './prng.js';
-import { priceContexts, type SpotPriceHistory, simulateRows } from './simulate.js';
-import { evaluateEnsemble, type TreeEnsemble } from './trees.js';
+import { LABEL_HORIZON_HOURS, priceContexts, type SpotPriceHistory, simulateRows } from './simulate.js';
+import { simulateShockRows } from './simulate-shock.js';
+import { ensembleLogit, evaluateEnsemble, type TreeEnsemble } from './trees.js';
 
 export const PRICE_SAMPLE_FILE = 'data/ec2-DescribeSpotPriceHistory.m5.large.us-east-1.2021-01.json';
 
@@ -34,36 +46,35 @@ export const COMMITTED_TRAINING: TrainOptions = {
   gbdt: DEFAULT_GBDT,
 };
 
-export interface ScorerMetrics {
-  prAuc: number;
-  f1Macro: number;
-  /** Decision threshold for F1-macro, chosen on the training split. */
-  threshold: number | null;
-}
-
 export interface ModelCard {
   version: string;
   file: string;
   sha256: string;
   engine: { irVersion: number; opsets: Record<string, number>; input: string; output: string };
   features: { name: string; unit: string }[];
+  /** sha256 of the feature names in order: a registered model must match the code's. */
+  featureSchemaSha256: string;
   label: string;
   training: {
+    source: 'simulation' | 'history';
     seed: number;
     rows: number;
+    calibrationRows: number;
     heldOutRows: number;
     inputs: { file: string; sha256: string }[];
     /** sha256 over the input files' hashes, in the order listed. */
     dataSha256: string;
     config: GbdtConfig;
+    /** Platt scaling fitted on the calibration split and folded into the trees: p = sigmoid(a z + b). */
+    calibration: { method: 'platt'; a: number; b: number };
   };
-  metrics: {
-    heldOut: { rows: number; positives: number };
-    model: ScorerMetrics & { f1MacroAtHigh: number };
-    baselines: Record<'advisorBand' | 'interruptedLast7d' | 'alwaysLow', ScorerMetrics>;
-    simulationCeiling: ScorerMetrics;
+  evaluation: {
+    sameGenerator: EvaluationTable;
+    shockWorld: EvaluationTable & { seed: number };
   };
-  realInterruptionEvents: { count: number; note: string };
+  /** Which evaluator decides the risk level on cards, and why. */
+  decision: { evaluator: 'rule' | 'model'; why: string };
+  realInterruptionEvents: { labelledAssessments: number; positives: number; note: string };
 }
 
 export interface TrainedModel {
@@ -73,49 +84,86 @@ export interface TrainedModel {
   markdown: string;
 }
 
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-const round = (v: number) => Math.round(v * 10_000) / 10_000;
+/** Labelled assessments of the bot's own history needed before the model may train on or decide from them. */
+export const MIN_HISTORY = { rows: 500, positives: 25 } as const;
+/** Seed offset of the independent shock world (a different stream from the training draw). */
+const SHOCK_SEED_OFFSET = 7919;
+const SHOCK_ROWS = 20_000;
 
-export function trainRiskModel(options: TrainOptions = COMMITTED_TRAINING): TrainedModel {
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const f32 = Math.fround;
+
+export const featureSchemaSha256 = () => sha256(FEATURE_NAMES.join(','));
+
+/** Folds Platt scaling into the ensemble: every leaf x a, base x a + b (float32, as ONNX stores them). */
+export function foldPlatt(model: TreeEnsemble, a: number, b: number): TreeEnsemble {
+  return {
+    ...model,
+    baseScore: f32(model.baseScore * a + b),
+    trees: model.trees.map((tree) =>
+      tree.map((n) => (n.leaf ? { ...n, value: f32(n.value * a) } : { ...n })),
+    ),
+  };
+}
+
+const slice = (d: LabelledRows, from: number, to: number): LabelledRows => ({
+  x: d.x.subarray(from * FEATURE_COUNT, to * FEATURE_COUNT),
+  y: d.y.subarray(from, to),
+  rows: to - from,
+  ...(d.truth ? { truth: d.truth.subarray(from, to) } : {}),
+});
+
+export function hasEnoughHistory(history: LabelledRows | undefined): history is LabelledRows {
+  if (!history) return false;
+  let positives = 0;
+  for (const v of history.y) positives += v;
+  return history.rows >= MIN_HISTORY.rows && positives >= MIN_HISTORY.positives;
+}
+
+/**
+ * Trains on the training generator's rows (or, with enough of it, on the bot's labelled
+ * history), calibrates on a held-out split, and evaluates against the baselines on the
+ * training generator's held-out rows and on the independent shock world.
+ */
+export function trainRiskModel(
+  options: TrainOptions = COMMITTED_TRAINING,
+  history?: LabelledRows,
+): TrainedModel {
   const advisorBytes = readFileSync(riskAssetPath(ADVISOR_SNAPSHOT_FILE));
   const priceBytes = readFileSync(riskAssetPath(PRICE_SAMPLE_FILE));
   const advisor = new SpotAdvisor(JSON.parse(advisorBytes.toString('utf8')) as AdvisorSnapshot);
   const contexts = priceContexts(JSON.parse(priceBytes.toString('utf8')) as SpotPriceHistory);
 
-  const rng = new Prng(options.seed);
-  const data = simulateRows(rng, advisor, contexts, options.rows);
-  const trainRows = Math.round(options.rows * (1 - options.holdout));
-  const testRows = options.rows - trainRows;
-  const xTrain = data.x.subarray(0, trainRows * FEATURE_COUNT);
-  const yTrain = data.y.subarray(0, trainRows);
-  const xTest = data.x.subarray(trainRows * FEATURE_COUNT);
-  const yTest = data.y.subarray(trainRows);
+  const useHistory = hasEnoughHistory(history);
+  const data: LabelledRows = useHistory
+    ? history
+    : simulateRows(new Prng(options.seed), advisor, contexts, options.rows);
+  const trainRows = Math.round(data.rows * (1 - options.holdout));
+  const calRows = Math.round((data.rows - trainRows) / 2);
+  const train = slice(data, 0, trainRows);
+  const calibration = slice(data, trainRows, trainRows + calRows);
+  const heldOut = slice(data, trainRows + calRows, data.rows);
 
-  const ensemble = stripBins(trainGbdt(xTrain, yTrain, FEATURE_COUNT, options.gbdt));
+  const raw = stripBins(trainGbdt(train.x, train.y, FEATURE_COUNT, options.gbdt));
+  const logits = Float64Array.from({ length: calibration.rows }, (_, i) =>
+    ensembleLogit(raw, calibration.x, i * FEATURE_COUNT),
+  );
+  const platt = fitPlatt(logits, calibration.y);
+  const ensemble = foldPlatt(raw, platt.a, platt.b);
+  const modelProbabilities = (d: LabelledRows) => Float64Array.from(evaluateEnsemble(ensemble, d.x, d.rows));
 
-  // Each scorer: scores on the training rows (to choose its threshold) and on held-out rows.
-  const column = (x: Float32Array, rows: number, f: number) =>
-    Float64Array.from({ length: rows }, (_, i) => x[i * FEATURE_COUNT + f]!);
-  const evaluate = (train: ArrayLike<number>, test: ArrayLike<number>): ScorerMetrics => {
-    const threshold = bestF1Threshold(train, yTrain);
-    return {
-      prAuc: round(averagePrecision(test, yTest)),
-      f1Macro: round(f1Macro(test, yTest, threshold)),
-      threshold: Number.isFinite(threshold) ? round(threshold) : null,
-    };
+  const scorers = buildScorers(calibration, modelProbabilities);
+  const sameGenerator = evaluateScorers(
+    useHistory ? "the bot's own history (held out)" : 'training generator, held-out rows',
+    scorers,
+    heldOut,
+  );
+  const shockSeed = options.seed + SHOCK_SEED_OFFSET;
+  const shock = simulateShockRows(new Prng(shockSeed), advisor, contexts, SHOCK_ROWS);
+  const shockWorld = {
+    ...evaluateScorers('independent shock world (not the training generator)', scorers, shock),
+    seed: shockSeed,
   };
-  const modelTest = evaluateEnsemble(ensemble, xTest, testRows);
-  const model = {
-    ...evaluate(evaluateEnsemble(ensemble, xTrain, trainRows), modelTest),
-    f1MacroAtHigh: round(f1Macro(modelTest, yTest, 0.5)),
-  };
-  const recent = (x: Float32Array, rows: number) => column(x, rows, 6).map((v) => (v > 0 ? 1 : 0));
-  const baselines = {
-    advisorBand: evaluate(column(xTrain, trainRows, 0), column(xTest, testRows, 0)),
-    interruptedLast7d: evaluate(recent(xTrain, trainRows), recent(xTest, testRows)),
-    alwaysLow: evaluate(new Float64Array(trainRows), new Float64Array(testRows)),
-  };
-  const simulationCeiling = evaluate(data.truth.subarray(0, trainRows), data.truth.subarray(trainRows));
 
   const inputs = [
     { file: `src/risk/${ADVISOR_SNAPSHOT_FILE}`, sha256: sha256(advisorBytes) },
@@ -124,17 +172,19 @@ export function trainRiskModel(options: TrainOptions = COMMITTED_TRAINING): Trai
   const dataSha256 = sha256(inputs.map((i) => i.sha256).join('\n'));
   const onnx = encodeOnnx(ensemble, {
     version: options.version,
-    description:
-      'spotops Spot interruption risk: P(interrupted within 60 minutes), labels simulated from Spot Advisor bands',
+    description: `spotops Spot interruption risk: P(the pool is interrupted within 7 days), calibrated (Platt); labels ${useHistory ? "from the bot's own history" : 'simulated'}`,
     metadata: {
       version: options.version,
       feature_names: FEATURE_NAMES.join(','),
+      feature_schema_sha256: featureSchemaSha256(),
+      label_horizon_hours: String(LABEL_HORIZON_HOURS),
       seed: String(options.seed),
       training_data_sha256: dataSha256,
     },
   });
-  let positives = 0;
-  for (const v of yTest) positives += v;
+  const labelled = history?.rows ?? 0;
+  let historyPositives = 0;
+  for (const v of history?.y ?? []) historyPositives += v;
   const card: ModelCard = {
     version: options.version,
     file: modelFileName(options.version),
@@ -146,118 +196,191 @@ export function trainRiskModel(options: TrainOptions = COMMITTED_TRAINING): Trai
       output: `${OUTPUT_NAME}: float32[N, 1]`,
     },
     features: FEATURE_NAMES.map((name) => ({ name, unit: FEATURE_UNITS[name] })),
-    label: 'simulated: the pool is interrupted within the next 60 minutes',
+    featureSchemaSha256: featureSchemaSha256(),
+    label: useHistory
+      ? "real: an interruption warning in the pool within 7 days of the assessment (the bot's pool_events)"
+      : 'simulated: the pool is interrupted within the next 7 days',
     training: {
+      source: useHistory ? 'history' : 'simulation',
       seed: options.seed,
-      rows: trainRows,
-      heldOutRows: testRows,
+      rows: train.rows,
+      calibrationRows: calibration.rows,
+      heldOutRows: heldOut.rows,
       inputs,
       dataSha256,
       config: options.gbdt,
+      calibration: {
+        method: 'platt',
+        a: Math.round(platt.a * 1e6) / 1e6,
+        b: Math.round(platt.b * 1e6) / 1e6,
+      },
     },
-    metrics: { heldOut: { rows: testRows, positives }, model, baselines, simulationCeiling },
+    evaluation: { sameGenerator, shockWorld },
+    decision: decisionFor(useHistory, sameGenerator),
     realInterruptionEvents: {
-      count: 0,
-      note: 'The bot has recorded no real interruption events yet; no metric here is measured on real interruptions.',
+      labelledAssessments: labelled,
+      positives: historyPositives,
+      note:
+        labelled === 0
+          ? 'The bot has no labelled assessments yet: no metric here is measured on real interruptions.'
+          : `${labelled} labelled assessments (${historyPositives} interrupted within 7 days); ${useHistory ? 'the model was trained and evaluated on them' : `fewer than ${MIN_HISTORY.rows} rows / ${MIN_HISTORY.positives} positives: not enough to train on`}.`,
     },
   };
   return { ensemble, onnx, card, markdown: renderModelCard(card) };
 }
 
-const pct = (v: number) => v.toFixed(3);
-
-/** A markdown table with padded columns (the layout Biome's markdown formatter keeps). */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((v, c) => v.padEnd(widths[c]!)).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** The model decides only when it was trained on real history and beats the rule there. */
+export function decisionFor(useHistory: boolean, table: EvaluationTable): ModelCard['decision'] {
+  if (!useHistory) {
+    return {
+      evaluator: 'rule',
+      why: 'With no labelled history of its own, the Advisor band + placement score rule decides the risk level; the model score is shown beside it for comparison.',
+    };
+  }
+  const model = table.scorers.find((s) => s.name === 'model')!;
+  const rule = table.scorers.find((s) => s.name === 'rule')!;
+  return model.prAuc > rule.prAuc && model.brier <= rule.brier
+    ? {
+        evaluator: 'model',
+        why: 'On held-out real history the model beats the rule on PR-AUC and Brier score.',
+      }
+    : {
+        evaluator: 'rule',
+        why: 'On held-out real history the model does not beat the rule on both PR-AUC and Brier score.',
+      };
 }
 
+const winnerText = (t: EvaluationTable) =>
+  `Best PR-AUC: ${SCORER_LABELS[t.best.prAuc]}; best Brier score: ${SCORER_LABELS[t.best.brier]}.`;
+
 export function renderModelCard(card: ModelCard): string {
-  const m = card.metrics;
-  const row = (name: string, s: ScorerMetrics) => [
-    name,
-    pct(s.prAuc),
-    pct(s.f1Macro),
-    s.threshold === null ? 'never positive' : String(s.threshold),
-  ];
-  const metricsTable = table(
-    ['scorer', 'PR-AUC', 'F1-macro', 'threshold'],
-    [
-      row('this model', m.model),
-      row('Spot Advisor band alone', m.baselines.advisorBand),
-      row('pool interrupted in the last 7 days', m.baselines.interruptedLast7d),
-      row('always low', m.baselines.alwaysLow),
-      row('the simulation itself (ceiling)', m.simulationCeiling),
-    ],
-  );
+  const { sameGenerator, shockWorld } = card.evaluation;
   const cfg = card.training.config;
+  const simulated = card.training.source === 'simulation';
   return `# Model card: spotops Spot interruption risk ${card.version}
 
 Generated by \`spotops train-model\` (src/risk/model/train.ts). Do not edit by hand: retrain instead.
 
+## Who decides today
+
+**${card.decision.evaluator === 'rule' ? 'The Advisor band + placement score rule decides' : 'The model decides'}.** ${card.decision.why}
+Real labelled assessments: ${card.realInterruptionEvents.labelledAssessments}. ${card.realInterruptionEvents.note}
+
 ## What it predicts
 
-The probability that a Spot pool (region + availability zone + instance type) is **interrupted within the next
-60 minutes**, from ${card.features.length} features. Scores map to LOW (< 0.2), MEDIUM (0.2 - 0.5), HIGH (> 0.5); a
-poisoned pool is HIGH whatever the score.
+The probability that a Spot pool (region + availability zone + instance type) is **interrupted within 7 days**
+(the decision's horizon: the same label \`risk_assessments\` get later from the bot's own \`pool_events\`), from
+${card.features.length} features the bot serves. Scores are calibrated (Platt scaling on a held-out split, folded into
+the trees: a = ${card.training.calibration.a}, b = ${card.training.calibration.b}). LOW < 0.2 <= MEDIUM <= 0.5 < HIGH; a poisoned
+pool is HIGH whatever the score.
 
-## How the labels were made (read this first)
+## How the labels were made
 
-There is no public per-pool interruption history, and the bot has recorded no interruptions of its own yet, so
-**every label is simulated**. Each training row is a pool drawn from the shipped Spot Advisor snapshot (its real
-band and real savings) with a real moment of a real Spot price series (m5.large, us-east-1, Jan-Feb 2021) and a
-simulated "stress" level, of which each factor (price ratio, trend, volatility, counts of recent interruptions and
-rebalance recommendations) takes its own random share; stressed pools are oversampled so the trees see them. The
-label is drawn from an hourly hazard that depends on the features only (so the oversampling does not bias
-P(label | features)):
+${
+  simulated
+    ? `Training labels are **simulated** (src/risk/model/simulate.ts): pools from the shipped Spot Advisor snapshot, real
+moments of a real Spot price series (m5.large, us-east-1, 2021), a random "stress" shared out among price ratio,
+trend, volatility, placement score (missing in 30% of rows) and counts of recent interruptions and rebalances; the label
+is drawn from an hourly hazard that is a formula of those features (base = the band's monthly rate over 730 h). No
+clock features: nothing shows yet that hour or weekday matter.
 
-- base hazard = -ln(1 - monthly rate of the band) / 720 h, with monthly rates 2.5%, 7.5%, 12.5%, 17.5%, 25% for
-  the bands <5%, 5-10%, 10-15%, 15-20%, >20%;
-- multiplied by exp(2.5 x price ratio above 0.5 (scaled to 0..1) + 6 x 24 h rise (up to 50%) + 15 x 7 d
-  volatility (up to 0.2) + 1.3 x interruptions in 7 days (up to 5) + 0.5 x rebalances in 7 days (up to 6) +
-  0.25 x older interruptions in 30 days (up to 8));
-- label = 1 with probability 1 - exp(-hazard).
-
-Hour of day and day of week have **no effect** in the simulation: nothing public says what it should be. They are
-inputs so that a model retrained on real events can learn one. The coefficients above are assumptions, not
-measurements: the model learns the simulation, and its scores are only as good as these assumptions.
+Because that formula is also what the trees learn, the first table below mostly measures how well trees copy it. The
+second table is the honest one: an **independent shock world** (src/risk/model/simulate-shock.ts) with capacity shocks
+per AZ, true pool rates that differ from their Advisor band, noisy placement scores and labels drawn from the future
+hazard, not from the features.`
+    : 'Training labels are **real**: each assessment the bot made, joined to whether an interruption warning arrived in that pool within 7 days.'
+}
 
 ## Features (input \`${card.engine.input}\`, this order)
 
 ${card.features.map((f, i) => `${i}. \`${f.name}\`: ${f.unit}`).join('\n')}
 
+Feature schema sha256: \`${card.featureSchemaSha256}\` (checked by \`spotops model register\`).
+
+## Metrics
+
+Every scorer is made a probability (baselines: the positive rate of each of their values) and given its positive-F1
+threshold on the calibration split of the training data, then measured on rows it did not see.
+
+### ${sameGenerator.dataset}: ${sameGenerator.rows} rows, ${sameGenerator.positives} positive
+
+${renderTable(sameGenerator)}
+
+${winnerText(sameGenerator)}
+
+### ${shockWorld.dataset}: ${shockWorld.rows} rows, ${shockWorld.positives} positive (seed ${shockWorld.seed})
+
+${renderTable(shockWorld)}
+
+${winnerText(shockWorld)}
+
+Reliability of the model in the shock world (is "27%" about 27%?):
+
+${renderReliability(shockWorld)}
+
 ## Model
 
 Histogram gradient-boosted trees, logistic loss: ${cfg.trees} trees, depth <= ${cfg.maxDepth}, learning rate
 ${cfg.learningRate}, <= ${cfg.maxBins} bins per feature, >= ${cfg.minSamplesLeaf} rows per leaf, L2 ${cfg.lambda}.
-Trained in TypeScript (no Python). Exported as ONNX IR ${card.engine.irVersion}: \`ai.onnx.ml\` TreeEnsembleRegressor
-(opset ${card.engine.opsets['ai.onnx.ml']}) + Sigmoid (\`ai.onnx\` opset ${card.engine.opsets['ai.onnx']}), output
-\`${card.engine.output}\`. The TypeScript evaluator (src/risk/model/trees.ts) reads the same trees from the ONNX file
-and answers when onnxruntime-node cannot load or the registry says \`fallback\`.
+Exported as ONNX IR ${card.engine.irVersion}: \`ai.onnx.ml\` TreeEnsembleRegressor (opset ${card.engine.opsets['ai.onnx.ml']}) + Sigmoid
+(\`ai.onnx\` opset ${card.engine.opsets['ai.onnx']}). The TypeScript evaluator reads the same trees from the same file.
 
 - file: \`${card.file}\`
 - sha256: \`${card.sha256}\`
-- seed: ${card.training.seed}; training rows: ${card.training.rows}; held-out rows: ${card.training.heldOutRows}
-- training data sha256: \`${card.training.dataSha256}\` (sha256 of the input hashes below, one per line)
+- seed: ${card.training.seed}; training rows: ${card.training.rows}; calibration rows: ${card.training.calibrationRows}; held-out rows: ${card.training.heldOutRows}
+- training data sha256: \`${card.training.dataSha256}\`
 ${card.training.inputs.map((i) => `  - \`${i.file}\`: \`${i.sha256}\``).join('\n')}
 
-## Metrics on the held-out split (simulated labels, 60-minute horizon)
-
-${m.heldOut.rows} rows, ${m.heldOut.positives} positive. F1-macro uses a threshold chosen on the training split.
-
-${metricsTable}
-
-At the product's HIGH threshold (score 0.5 and above) the model's F1-macro is ${pct(m.model.f1MacroAtHigh)}.
-
-**Real interruption events:** ${card.realInterruptionEvents.count}. ${card.realInterruptionEvents.note}
-
-## How far these numbers compare with published work
-
-Published work on probed AWS/Azure Spot availability reports F1-macro 0.85 at a 60-minute horizon
-(arXiv 2604.16457). These numbers **cannot be compared** with that: here the labels are simulated from the same
-Spot Advisor bands and feature formula the model sees, so the metrics say how well the trees recover the simulation
-(compare with the ceiling row), not how well they predict real interruptions. Treat the score as a ranked,
-explainable prior until the bot's own interruption events are used to retrain and measure.
+\`spotops model evaluate\` prints these tables again, plus the same comparison on the bot's own labelled history.
 `;
+}
+
+export interface EvaluationReport {
+  shockWorld: EvaluationTable & { seed: number };
+  history: EvaluationTable | { rows: number; positives: number; note: string };
+}
+
+/**
+ * `spotops model evaluate`: a model's trees against the baselines, every scorer calibrated and
+ * thresholded on the committed training run's calibration split (regenerated from its seed),
+ * measured on the independent shock world and on the bot's own labelled history.
+ */
+export function evaluateModel(
+  ensemble: TreeEnsemble,
+  history: LabelledRows,
+  options: TrainOptions = COMMITTED_TRAINING,
+): EvaluationReport {
+  const advisor = new SpotAdvisor(
+    JSON.parse(readFileSync(riskAssetPath(ADVISOR_SNAPSHOT_FILE), 'utf8')) as AdvisorSnapshot,
+  );
+  const contexts = priceContexts(
+    JSON.parse(readFileSync(riskAssetPath(PRICE_SAMPLE_FILE), 'utf8')) as SpotPriceHistory,
+  );
+  const data = simulateRows(new Prng(options.seed), advisor, contexts, options.rows);
+  const trainRows = Math.round(data.rows * (1 - options.holdout));
+  const calRows = Math.round((data.rows - trainRows) / 2);
+  const scorers = buildScorers(slice(data, trainRows, trainRows + calRows), (d) =>
+    Float64Array.from(evaluateEnsemble(ensemble, d.x, d.rows)),
+  );
+  const shockSeed = options.seed + SHOCK_SEED_OFFSET;
+  const shock = simulateShockRows(new Prng(shockSeed), advisor, contexts, SHOCK_ROWS);
+  let positives = 0;
+  for (const v of history.y) positives += v;
+  return {
+    shockWorld: {
+      ...evaluateScorers('independent shock world (not the training generator)', scorers, shock),
+      seed: shockSeed,
+    },
+    history:
+      history.rows > 0 && positives > 0 && positives < history.rows
+        ? evaluateScorers("the bot's own labelled history", scorers, history)
+        : {
+            rows: history.rows,
+            positives,
+            note:
+              history.rows === 0
+                ? 'no labelled assessments yet: the Advisor band + placement score rule decides'
+                : 'history has only one class so far: PR-AUC and F1 are not defined; the Advisor band + placement score rule decides',
+          },
+  };
 }

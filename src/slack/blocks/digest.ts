@@ -24,7 +24,16 @@ export interface DigestInput {
     region: string;
     monthlySavingsUsd: number;
   }[];
-  savings: { realisedMonthlyUsd: number; estimatedMonthlyUsd: number; executions: number; failed: number };
+  savings: {
+    realisedMonthlyUsd: number;
+    estimatedMonthlyUsd: number;
+    executions: number;
+    failed: number;
+    /** FinOps Effective Savings Rate (run rate over the inventory), 0..1; null/absent = unknown. */
+    effectiveSavingsRate?: number | null;
+    /** Part of the open findings' total that is an upper bound (snapshots priced at volume size). */
+    upperBoundMonthlyUsd?: number;
+  };
   shadowIt?: { open: number; dueWithin24h: number } | null;
   poisonedPools?: number;
 }
@@ -45,10 +54,10 @@ export function digest(input: DigestInput): SlackMessage {
   const blocks: KnownBlock[] = [header(`Daily digest, ${day}`)];
   blocks.push(
     fields([
-      `*Open findings*\n${openCount} · ${perMonth(openUsd)}`,
+      `*Open findings*\n${openCount} · ${perMonth(openUsd)}${savings.upperBoundMonthlyUsd ? ` (${perMonth(savings.upperBoundMonthlyUsd)} of it an upper bound)` : ''}`,
       `*Executions*\n${savings.executions}${savings.failed > 0 ? ` (${savings.failed} failed)` : ''}`,
-      `*Savings realised*\n${perMonth(savings.realisedMonthlyUsd)}`,
-      `*Estimated*\n${perMonth(savings.estimatedMonthlyUsd)}${ratio === null ? '' : ` (${ratio}% realised)`}`,
+      `*Savings measured*\n${perMonth(savings.realisedMonthlyUsd)}${savings.effectiveSavingsRate != null ? ` · ESR ${(savings.effectiveSavingsRate * 100).toFixed(1)}%` : ''}`,
+      `*Estimated*\n${perMonth(savings.estimatedMonthlyUsd)}${ratio === null ? '' : ` (${ratio}% measured)`}`,
     ]),
   );
 

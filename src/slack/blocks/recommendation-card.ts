@@ -51,7 +51,9 @@ export type NotWorthIt =
   | { reason: 'savings-below-threshold'; thresholdUsd: number }
   | { reason: 'all-pools-poisoned' }
   | { reason: 'not-spot-capable'; detail: string }
-  | { reason: 'covered-by-commitment'; commitment: Commitment };
+  | { reason: 'covered-by-commitment'; commitment: Commitment }
+  // feat/numbers: no On-Demand price for the region itself (another region's is never used).
+  | { reason: 'no-price'; region: string; instanceType: string };
 
 export interface RecommendationCardInput {
   recommendationId: number;
@@ -68,6 +70,12 @@ export interface RecommendationCardInput {
   risk: { score: number; level: RiskLevel; reasons: string[] };
   engine: 'onnx' | 'fallback';
   modelVersion: string;
+  /** feat/numbers: who answered the risk question, in words (model, last good model, or the rule). */
+  evaluator?: string | null;
+  /** feat/numbers: the pools the move spreads over (price-capacity-optimized), marked in the list. */
+  chosenPools?: { az: string; instanceType: string }[] | null;
+  /** feat/numbers: one line on how Reserved Instances / Savings Plans reduce the estimate. */
+  commitmentOverlap?: string | null;
   /** Commitments that overlap this capacity; shown as a note. */
   commitments?: Commitment[];
   /** Absent = worth it (Approve offered). */
@@ -109,6 +117,8 @@ export function notWorthItText(n: NotWorthIt): string {
       return `This instance type cannot run on Spot: ${escapeMrkdwn(n.detail)}`;
     case 'covered-by-commitment':
       return `Covered by ${commitmentLabel(n.commitment)}: not proposed.`;
+    case 'no-price':
+      return `No price for ${n.region}: spotops has no On-Demand list price for ${n.instanceType} there and does not use another region's.`;
   }
 }
 
@@ -125,7 +135,9 @@ function priceLines(input: RecommendationCardInput): string {
         return `• ~${pool}~ poisoned until ${slackDay(p.poisonedUntil)}`;
       }
       const isChosen = chosen && chosen.az === p.az && chosen.instanceType === p.instanceType;
-      return isChosen ? `• *${pool}* :point_left: chosen` : `• ${pool}`;
+      const inSpread = input.chosenPools?.some((c) => c.az === p.az && c.instanceType === p.instanceType);
+      if (isChosen) return `• *${pool}* :point_left: chosen`;
+      return inSpread ? `• *${pool}* :white_check_mark: chosen` : `• ${pool}`;
     })
     .join('\n');
 }
@@ -150,10 +162,14 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   const odSource = onDemand.source === 'offline' ? ` (list price as of ${utcDate(onDemand.asOf)})` : '';
   blocks.push(
     fields([
-      `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
+      notWorthIt?.reason === 'no-price'
+        ? `*On-Demand*\nno price for ${region}`
+        : `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
       `*Monthly savings*\n${worthIt ? money(input.monthlySavingsUsd) : `${money(input.monthlySavingsUsd)} (not proposed)`}`,
       `*Risk*\n${RISK_EMOJI[risk.level]} ${risk.level} (${percent(risk.score)})`,
-      `*Engine*\n${input.engine === 'onnx' ? 'ONNX' : 'fallback'} · model ${escapeMrkdwn(input.modelVersion)}`,
+      input.evaluator
+        ? `*Evaluator*\n${escapeMrkdwn(input.evaluator)}`
+        : `*Engine*\n${input.engine === 'onnx' ? 'ONNX' : 'fallback'} · model ${escapeMrkdwn(input.modelVersion)}`,
     ]),
   );
 
@@ -174,7 +190,8 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   }
 
   const notes: string[] = [];
-  for (const c of input.commitments ?? []) {
+  if (input.commitmentOverlap) notes.push(`:receipt: ${escapeMrkdwn(input.commitmentOverlap)}`);
+  for (const c of input.commitmentOverlap ? [] : (input.commitments ?? [])) {
     const isReason = notWorthIt?.reason === 'covered-by-commitment' && notWorthIt.commitment.id === c.id;
     if (!isReason) notes.push(`:receipt: ${commitmentLabel(c)} overlaps this capacity`);
   }

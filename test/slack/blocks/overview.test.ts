@@ -70,7 +70,7 @@ describe('digest', () => {
       'Daily digest 2026-03-09: 51 open findings ($307.40/month), $1,204.50/month realised of $1,350.00/month estimated',
     );
     const t = text(d);
-    expect(t).toContain('(89% realised)');
+    expect(t).toContain('(89% measured)');
     expect(t.indexOf('web-frontend-asg')).toBeLessThan(t.indexOf('snap-0f00'));
   });
 

@@ -1,7 +1,12 @@
-// /spot savings
-import { kindLabel, savingsByKind } from '../../../engine/reports.js';
-import { savingsMessage } from '../../blocks/history.js';
+// /spot savings: estimate vs measured per kind (engine/measured-savings.ts) and the ESR.
+import { effectiveSavingsRateNow } from '../../../engine/effective-savings-rate.js';
+import { measuredSavingsByKind } from '../../../engine/measured-savings.js';
+import { kindLabel } from '../../../engine/reports.js';
+import { savingsReport } from '../../blocks/measured-savings.js';
 import type { Subcommand } from './spot.js';
 
 export const savingsCommand: Subcommand = async (ctx) =>
-  savingsMessage((await savingsByKind(ctx.deps.db)).map((r) => ({ ...r, label: kindLabel(r.kind) })));
+  savingsReport({
+    rows: (await measuredSavingsByKind(ctx.deps.db)).map((r) => ({ ...r, label: kindLabel(r.kind) })),
+    esr: await effectiveSavingsRateNow(ctx.deps.db),
+  });
