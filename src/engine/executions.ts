@@ -11,7 +11,7 @@ import { type Execution, executions, type recommendations } from '../db/schema.j
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import type { AnyExecutor, ExecutorContext } from '../executors/types.js';
-import { describeError, UserError, userMessage } from '../lib/errors.js';
+import { clipLine, describeError, UserError, userMessage } from '../lib/errors.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
@@ -253,7 +253,7 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
 function userFacing(err: unknown, ctx: ExecutorContext): string {
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err }, 'executor failed');
-  return describeError(err).slice(0, 300);
+  return clipLine(describeError(err), 600);
 }
 
 /**

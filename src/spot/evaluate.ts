@@ -25,6 +25,7 @@ import type {
 import { checkCommitments } from './commitments.js';
 import { diversificationCandidates, instanceTypeSpec } from './instance-types.js';
 import { describeTarget, type LocatedTarget, locateTarget } from './locate.js';
+import { preflightFor } from './preflight.js';
 import type { EvaluateRequest } from './target.js';
 
 /** Types priced for an ASG / node group (the group's own first, then equal-or-larger ones). */
@@ -150,6 +151,16 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
   const movable = Math.max(0, located.onDemandCount - commitments.reservedCount);
   const savings = chosen ? monthlySavings(movable, od.pricePerHour, chosen.price) : 0;
 
+  // The pools considered: lab mode keeps the instance's subnet (its AZ only); groups use their AZs.
+  const scopeAzs = located.azNames.length
+    ? located.azNames
+    : [...new Set(candidates.map((c) => c.azName))].sort();
+  const scope: RecommendationCardInput['scope'] = {
+    azs: scopeAzs,
+    reason:
+      located.target.mode === 'lab' ? 'instance-subnet' : located.azNames.length ? 'group-subnets' : 'region',
+  };
+
   let notWorthIt: NotWorthIt | undefined;
   if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
   else if (spec && !spec.spotSupported)
@@ -159,7 +170,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
       reason: 'not-spot-capable',
       detail: `AWS reports no Spot price for ${baseType} in ${located.azNames.join(', ') || region}`,
     };
-  else if (!chosen) notWorthIt = { reason: 'all-pools-poisoned' };
+  else if (!chosen) notWorthIt = { reason: 'all-pools-poisoned', azs: scopeAzs, instanceTypes: types };
   else if (commitments.coveringPlan)
     notWorthIt = {
       reason: 'covered-by-commitment',
@@ -223,12 +234,16 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     modelVersion: risk?.modelVersion ?? 'none',
     commitments: commitments.commitments,
     notWorthIt: notWorthIt ?? null,
+    scope,
     // A node group is moved through its Auto Scaling group; without one there is nothing to drive.
     evaluationOnly:
       located.target.mode === 'k8s' && !located.groupName
         ? 'Evaluation only: the node group has no Auto Scaling group the role can see.'
         : null,
   };
+
+  // Only a move worth making is checked further: can it run now, and which path does it take?
+  if (!card.notWorthIt && !card.evaluationOnly) card.preflight = await preflightFor(deps, located);
 
   const proposal = proposalFor(located, chosen, od.pricePerHour);
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);
