@@ -25,7 +25,23 @@ export async function preflightFor(deps: Deps, located: LocatedTarget): Promise<
   const { target, region, groupName } = located;
   if (target.mode === 'lab' || !groupName || located.blocker) return null;
   const aws = deps.awsFor(located.account);
-  const group = await asgPreflight(aws.autoScaling(region), aws.ec2(region), groupName);
+  let group: Awaited<ReturnType<typeof asgPreflight>>;
+  try {
+    group = await asgPreflight(aws.autoScaling(region), aws.ec2(region), groupName);
+  } catch (err) {
+    // The card says it could not check rather than offering an Approve that may only fail.
+    deps.log.warn({ err, group: groupName }, 'the ASG preflight of a Spot evaluation failed');
+    group = {
+      refusals: [
+        {
+          code: 'preflight',
+          title: `spotops could not check ${groupName}: ${clipLine(describeError(err), 300)}`,
+          objects: [],
+        },
+      ],
+      notes: [],
+    };
+  }
   if (target.mode === 'asg') return { path: ASG_PATH, refusals: group.refusals, notes: group.notes };
 
   const refusals: PreflightRefusal[] = [...group.refusals];
