@@ -10,6 +10,7 @@ import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   type EC2Client,
+  type Image,
   type Instance,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -18,6 +19,12 @@ import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findAddress, findInstance, isPermissionDenied } from '../aws/ec2-lookup.js';
 import { isGone } from '../aws/instances.js';
+import {
+  cloneLaunchInput,
+  describeLaunchSource,
+  LAUNCH_SOURCE_PERMISSIONS,
+  type LaunchSource,
+} from '../aws/launch-spec.js';
 import { tagMap } from '../aws/paginate.js';
 import {
   azIdOf,
@@ -34,6 +41,7 @@ import {
 import { waitImageAvailable } from '../aws/spot-waiters.js';
 import { attempting, DryRunRefusal, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import { describeImage, leftBehindNote } from './shared/lab-clone.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
 const params = z.object({
@@ -99,48 +107,27 @@ async function elasticIpOf(ec2: EC2Client, instance: Instance): Promise<Address 
 /** On the clone: the Elastic IP it should carry, so verify can check it without the undo. */
 const EIP_TAG = 'spotops:elastic-ip';
 
-/** The clone: same subnet, security groups, profile, key, metadata options; Spot at maxPrice. */
+/**
+ * The clone: every volume (through the AMI's snapshots), network interfaces, security groups,
+ * profile, key, user data, tags, placement group, hibernation and metadata options
+ * (aws/launch-spec.ts); Spot at maxPrice.
+ */
 function cloneInput(
-  instance: Instance,
+  src: LaunchSource,
   p: SpotLabSwitchParams,
   imageId: string,
   allocationId?: string,
+  image?: Image,
 ): LaunchInput {
-  const tags = cloneTags(instance.Tags, p.instanceId);
+  const tags = cloneTags(src.instance.Tags, p.instanceId);
   if (allocationId) tags.push({ Key: EIP_TAG, Value: allocationId });
-  const metadata = instance.MetadataOptions;
-  return {
-    ImageId: imageId,
-    InstanceType: p.instanceType as LaunchInput['InstanceType'],
-    NetworkInterfaces: [
-      {
-        DeviceIndex: 0,
-        SubnetId: instance.SubnetId,
-        Groups: (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
-        // Keep a public address when the old one had one (an Elastic IP replaces it later).
-        AssociatePublicIpAddress: !!instance.PublicIpAddress,
-      },
-    ],
-    IamInstanceProfile: instance.IamInstanceProfile?.Arn
-      ? { Arn: instance.IamInstanceProfile.Arn }
-      : undefined,
-    KeyName: instance.KeyName,
-    EbsOptimized: instance.EbsOptimized,
-    Monitoring: instance.Monitoring?.State === 'enabled' ? { Enabled: true } : undefined,
-    // IMDSv2-required stays required: the clone must not be weaker than the original.
-    MetadataOptions: metadata
-      ? {
-          HttpTokens: metadata.HttpTokens,
-          HttpEndpoint: metadata.HttpEndpoint,
-          HttpPutResponseHopLimit: metadata.HttpPutResponseHopLimit,
-        }
-      : undefined,
-    InstanceMarketOptions: spotMarketOptions(p.maxPrice),
-    TagSpecifications: [
-      { ResourceType: 'instance', Tags: tags },
-      { ResourceType: 'volume', Tags: tags },
-    ],
-  };
+  return cloneLaunchInput(src, {
+    instanceType: p.instanceType,
+    imageId,
+    image,
+    tags,
+    market: spotMarketOptions(p.maxPrice),
+  });
 }
 
 function imageName(instanceId: string, at: Date): string {
@@ -170,12 +157,12 @@ function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
  * DryRun of the clone's launch. Before the AMI exists the instance's own AMI stands in; if that one
  * has been deregistered the check is inconclusive (the live launch DryRuns again with the new AMI).
  */
-async function checkCloneLaunch(ec2: EC2Client, instance: Instance, p: SpotLabSwitchParams): Promise<void> {
+async function checkCloneLaunch(ec2: EC2Client, src: LaunchSource, p: SpotLabSwitchParams): Promise<void> {
   try {
     await dryRunCheck('ec2:RunInstances', () =>
       ec2.send(
         new RunInstancesCommand({
-          ...cloneInput(instance, p, instance.ImageId ?? ''),
+          ...cloneInput(src, p, src.instance.ImageId ?? ''),
           MinCount: 1,
           MaxCount: 1,
           DryRun: true,
@@ -220,6 +207,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     'ec2:DescribeAvailabilityZones',
     'ec2:DescribeAddresses',
     'ec2:DescribeImages',
+    ...LAUNCH_SOURCE_PERMISSIONS,
     'ec2:DescribeInstanceStatus',
     'ec2:CreateImage',
     'ec2:CreateTags',
@@ -256,7 +244,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
           }),
         ),
       );
-      await checkCloneLaunch(ec2, instance, p);
+      await checkCloneLaunch(ec2, await describeLaunchSource(ec2, instance), p);
       const address = await elasticIpOf(ec2, instance);
       if (address?.AllocationId) {
         // The clone does not exist yet: the old instance stands in to check the permission.
@@ -284,6 +272,9 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     const move = `${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`;
     const address = await elasticIpOf(ec2, instance);
     const allocationId = address?.AllocationId;
+    const src = await attempting(`reading the volumes and user data of ${p.instanceId}`, () =>
+      describeLaunchSource(ec2, instance),
+    );
 
     // 1. The AMI: the clone's disks, and the way back once the old instance is gone.
     const image = await attempting(`creating an AMI of ${p.instanceId}`, () =>
@@ -291,9 +282,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     );
     if (image.dryRun) {
       // Only DryRun requests from here: each primitive checks and returns without mutating.
-      await attempting(`launching the Spot clone of ${p.instanceId}`, () =>
-        checkCloneLaunch(ec2, instance, p),
-      );
+      await attempting(`launching the Spot clone of ${p.instanceId}`, () => checkCloneLaunch(ec2, src, p));
       if (allocationId)
         await attempting(`moving ${address?.PublicIp}`, () =>
           associate(ctx, ec2, allocationId, p.instanceId),
@@ -311,10 +300,11 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
       await waitImageAvailable(ctx, ec2, imageId);
       await ctx.progress?.(`AMI ${imageId} is available.`);
     });
+    const ami = await attempting(`reading the AMI ${imageId}`, () => describeImage(ec2, imageId));
 
     // 2. The clone. Errors before it exists need no compensation: the old instance was not touched.
     const cloneId = await attempting(`launching the Spot clone of ${p.instanceId} from ${imageId}`, () =>
-      launchOne(ctx, ec2, cloneInput(instance, p, imageId, allocationId)),
+      launchOne(ctx, ec2, cloneInput(src, p, imageId, allocationId, ami)),
     );
     if (!cloneId) throw new Error(`launching the Spot clone of ${p.instanceId}: no instance id`);
     await ctx.progress?.(`Launched the Spot clone ${cloneId} of ${p.instanceId}.`);
@@ -343,8 +333,11 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
       () => terminate(ctx, ec2, [p.instanceId]),
     );
     const eip = allocationId ? `, moved ${address?.PublicIp}` : '';
+    const volumes = `${src.volumes.length} volume${src.volumes.length === 1 ? '' : 's'} restored from the AMI's snapshots`;
+    const left = leftBehindNote(ctx.region, src, cloneId, imageId);
+    if (left) await ctx.progress?.(`${left}.`);
     return {
-      summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; AMI ${imageId} kept`,
+      summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; ${volumes}; AMI ${imageId} kept${left ? `. ${left}` : ''}`,
       undo: { imageId, cloneId, oldInstanceId: p.instanceId, ...(allocationId ? { allocationId } : {}) },
     };
   },

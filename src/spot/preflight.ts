@@ -17,13 +17,19 @@ import type { LocatedTarget } from './locate.js';
 export const ASG_PATH =
   "Spot clones launched from the group's launch template, one at a time: attach the clone, then detach and terminate the old instance (capacity never below desired).";
 
+/** Lab switch: volumes travel through the AMI (aws/launch-spec.ts), not by detach/attach. */
+export const LAB_PATH =
+  'An AMI of the instance snapshots every EBS volume; the Spot clone gets each volume back from its own snapshot (new volume ids; same device, size, type, IOPS, throughput, encryption and DeleteOnTermination), with the same network, profile, user data, tags and options. Volumes that outlive the old instance are listed afterwards with their cost, proposed for deletion.';
+
 /** Said on the card: the node group itself stays ON_DEMAND on this path. */
 export const K8S_CLONE_PATH =
   "Unmanaged Spot clones from the node group's launch template, attached to its Auto Scaling group; each old node is cordoned and drained (PDBs respected) once its clone is Ready. The node group stays ON_DEMAND: its own scale-outs and replacements launch On-Demand.";
 
 export async function preflightFor(deps: Deps, located: LocatedTarget): Promise<Preflight | null> {
   const { target, region, groupName } = located;
-  if (target.mode === 'lab' || !groupName || located.blocker) return null;
+  if (located.blocker) return null;
+  if (target.mode === 'lab') return { path: LAB_PATH, refusals: [] };
+  if (!groupName) return null;
   const aws = deps.awsFor(located.account);
   let group: Awaited<ReturnType<typeof asgPreflight>>;
   try {
