@@ -21,6 +21,7 @@ import {
 import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-launch.js';
 import { attempting, guardValidation, OK } from '../aws/verdicts.js';
 import { describeError } from '../lib/errors.js';
+import { checkGroupPreflight, GROUP_PREFLIGHT_PERMISSIONS } from './shared/group-preflight.js';
 import type { Executor, ExecutorContext } from './types.js';
 
 const params = z.object({
@@ -175,6 +176,7 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
   permissions: [
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeInstanceRefreshes',
+    ...GROUP_PREFLIGHT_PERMISSIONS,
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:AttachInstances',
     'autoscaling:DetachInstances',
@@ -200,6 +202,8 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
     guardValidation(async () => {
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
+      const group = await checkGroupPreflight(ctx, p.groupName);
+      if (!group.ok) return group;
       return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 

@@ -28,6 +28,7 @@ import type { EksTokenCache } from '../k8s/eks-token.js';
 import { cordon, listNodes, nodeName, nodeOfInstance, uncordon, waitNodeReady } from '../k8s/nodes.js';
 import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
 import { checkDrainAccess, checkDrainReadiness, drainOverrides } from './shared/drain-safety.js';
+import { checkGroupPreflight, GROUP_PREFLIGHT_PERMISSIONS } from './shared/group-preflight.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
 const params = z.object({
@@ -263,6 +264,7 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
     'eks:DescribeCluster',
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeInstanceRefreshes',
+    ...GROUP_PREFLIGHT_PERMISSIONS,
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:AttachInstances',
     'autoscaling:DetachInstances',
@@ -291,6 +293,8 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
       if (!access.ok) return access;
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
+      const group = await checkGroupPreflight(ctx, p.groupName);
+      if (!group.ok) return group;
       const safe = await checkDrainReadiness(
         ctx,
         p.cluster,

@@ -10,11 +10,15 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribeLifecycleHooksCommand,
+  DescribeWarmPoolCommand,
   DetachInstancesCommand,
   type DetachInstancesCommandInput,
   type InstanceRefresh,
+  type LifecycleHook,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
+  type WarmPoolConfiguration,
 } from '@aws-sdk/client-auto-scaling';
 import {
   type _InstanceType,
@@ -135,6 +139,8 @@ export interface SpotWorld {
   volumes: Map<string, Volume>;
   /** Base64 user data by instance id (DescribeInstanceAttribute userData). */
   userData: Map<string, string>;
+  warmPool?: { WarmPoolConfiguration: WarmPoolConfiguration };
+  lifecycleHooks: LifecycleHook[];
 }
 
 function matchesFilters(instance: Instance, filters: DescribeInstancesCommandInput['Filters']): boolean {
@@ -162,6 +168,7 @@ export function fakeSpotWorld(
       ).map((v) => [v.VolumeId as string, v]),
     ),
     userData: new Map(),
+    lifecycleHooks: [],
     addresses: opts.addresses ?? [],
     refreshes: [],
     steps: [],
@@ -355,6 +362,9 @@ export function fakeGroup(
     return { AutoScalingGroups: found };
   });
   asg.on(DescribeInstanceRefreshesCommand).callsFake(() => ({ InstanceRefreshes: world.refreshes }));
+  // The preflight's reads: no warm pool, no lifecycle hooks unless a test adds them.
+  asg.on(DescribeWarmPoolCommand).callsFake(() => ({ Instances: [], ...world.warmPool }));
+  asg.on(DescribeLifecycleHooksCommand).callsFake(() => ({ LifecycleHooks: world.lifecycleHooks }));
   asg.on(UpdateAutoScalingGroupCommand).callsFake((input: UpdateAutoScalingGroupCommandInput) => {
     if (input.MaxSize !== undefined) {
       if ((g.DesiredCapacity ?? 0) > input.MaxSize)
