@@ -76,7 +76,9 @@ beforeEach(async () => {
     },
   });
 
-  kube = await startFakeKube({ deleteDelayMs: 50, startDelayMs: 20, nodeReadyDelayMs: 20 });
+  // Replacement pods take long enough to start that the PDB visibly blocks the next eviction, even
+  // on a busy machine.
+  kube = await startFakeKube({ deleteDelayMs: 50, startDelayMs: 150, nodeReadyDelayMs: 20 });
   nodeOf = { 'i-0od1': kube.addNode('i-0od1'), 'i-0od2': kube.addNode('i-0od2', { az: 'us-east-1b' }) };
   const [n1, n2] = [nodeOf['i-0od1'] as string, nodeOf['i-0od2'] as string];
   for (const [i, node] of [n1, n2].entries()) {
