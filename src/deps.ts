@@ -8,6 +8,8 @@ import type { AccountAccess } from './aws/clients.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { Account } from './db/schema.js';
+import type { KubeConfigFactory } from './k8s/client.js';
+import type { EksTokenCache } from './k8s/eks-token.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Notifier } from './slack/notifier.js';
@@ -29,4 +31,6 @@ export interface Deps {
   /** AWS clients in a connected account, acting as `actor` (STS session name spotops-<actor>). */
   awsFor(account: Pick<Account, 'roleArn' | 'externalId'>, actor?: string): AccountAccess;
   notifier: Notifier;
+  /** How evaluations reach EKS clusters; absent = the real endpoint (tests point it at a fake). */
+  kube?: { config?: KubeConfigFactory; tokens?: EksTokenCache };
 }

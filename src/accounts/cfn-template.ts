@@ -9,6 +9,11 @@ import { scannerPermissions } from '../scanners/index.js';
 /** Reads the bot needs beyond the scanners: Spot evaluation, pricing, identity checks. */
 export const BASE_READ_PERMISSIONS = [
   'autoscaling:DescribeAutoScalingGroups',
+  // The ASG preflight on a Spot card (aws/asg-preflight.ts).
+  'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:DescribeLifecycleHooks',
+  'autoscaling:DescribeWarmPool',
+  'ec2:DescribeSubnets',
   'ec2:DescribeAvailabilityZones',
   'ec2:DescribeInstanceTypeOfferings',
   'ec2:DescribeInstanceTypes',

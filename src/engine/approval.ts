@@ -54,7 +54,7 @@ export async function checkApprover(
   if ((subject.risk === 'HIGH' || subject.risk === 'CRITICAL') && requestedBy === userId) {
     return {
       ok: false,
-      message: 'This is a high-risk action: someone other than the requester must approve it.',
+      message: `This is a ${subject.risk} change (its own risk, apart from the Spot interruption risk): someone other than the requester must approve it.`,
     };
   }
   return { ok: true };

@@ -15,7 +15,7 @@ import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { InterruptedStepError, LeaseLostError } from '../executors/steps.js';
 import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.js';
-import { describeError, UserError, userMessage } from '../lib/errors.js';
+import { clipLine, describeError, UserError, userMessage } from '../lib/errors.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
@@ -512,5 +512,5 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
 function userFacing(err: unknown, ctx: ExecutorContext): string {
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err }, 'executor failed');
-  return describeError(err).slice(0, 300);
+  return clipLine(describeError(err), 600);
 }

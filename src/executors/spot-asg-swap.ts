@@ -22,6 +22,7 @@ import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-laun
 import { findTaggedInstances } from '../aws/tagged.js';
 import { attempting, guardValidation, OK } from '../aws/verdicts.js';
 import { describeError } from '../lib/errors.js';
+import { checkGroupPreflight, GROUP_PREFLIGHT_PERMISSIONS } from './shared/group-preflight.js';
 import { clientToken, isStepControl, step, stepTags } from './steps.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
@@ -259,6 +260,7 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
   permissions: [
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeInstanceRefreshes',
+    ...GROUP_PREFLIGHT_PERMISSIONS,
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:AttachInstances',
     'autoscaling:DetachInstances',
@@ -284,6 +286,8 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
     guardValidation(async () => {
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
+      const group = await checkGroupPreflight(ctx, p.groupName);
+      if (!group.ok) return group;
       return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 

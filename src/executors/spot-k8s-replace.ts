@@ -27,6 +27,8 @@ import { type DrainTiming, drainPlan, evictAndWait, podRef } from '../k8s/drain.
 import type { EksTokenCache } from '../k8s/eks-token.js';
 import { cordon, listNodes, nodeName, nodeOfInstance, uncordon, waitNodeReady } from '../k8s/nodes.js';
 import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import { checkDrainAccess, checkDrainReadiness, drainOverrides } from './shared/drain-safety.js';
+import { checkGroupPreflight, GROUP_PREFLIGHT_PERMISSIONS } from './shared/group-preflight.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
 const params = z.object({
@@ -37,6 +39,8 @@ const params = z.object({
   instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'an instance type such as m5.large'),
   /** USD per hour; the recommendation caps it at the On-Demand price. */
   maxPrice: z.number().positive(),
+  /** Readiness reasons an approver accepted, each with a justification (shared/drain-safety.ts). */
+  overrides: drainOverrides,
 });
 export type SpotK8sReplaceParams = z.infer<typeof params>;
 
@@ -260,6 +264,7 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
     'eks:DescribeCluster',
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeInstanceRefreshes',
+    ...GROUP_PREFLIGHT_PERMISSIONS,
     'autoscaling:UpdateAutoScalingGroup',
     'autoscaling:AttachInstances',
     'autoscaling:DetachInstances',
@@ -283,8 +288,20 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
 
   validate: (ctx: Ctx, p) =>
     guardValidation(async () => {
+      // Kubernetes RBAC first: a missing verb refuses before any EC2 or Auto Scaling call.
+      const access = await checkDrainAccess(ctx, p.cluster);
+      if (!access.ok) return access;
       const planned = await plan(ctx, p);
       if (!isPlan(planned)) return planned;
+      const group = await checkGroupPreflight(ctx, p.groupName);
+      if (!group.ok) return group;
+      const safe = await checkDrainReadiness(
+        ctx,
+        p.cluster,
+        planned.targets.map((t) => t.node),
+        p.overrides,
+      );
+      if (!safe.ok) return safe;
       return checkClonePlan(ctx, planned, p.maxPrice);
     }),
 

@@ -10,6 +10,7 @@ import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   type EC2Client,
+  type Image,
   type Instance,
   RunInstancesCommand,
   type Tag,
@@ -19,6 +20,12 @@ import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findAddress, findInstance, isPermissionDenied } from '../aws/ec2-lookup.js';
 import { isGone } from '../aws/instances.js';
+import {
+  cloneLaunchInput,
+  describeLaunchSource,
+  LAUNCH_SOURCE_PERMISSIONS,
+  type LaunchSource,
+} from '../aws/launch-spec.js';
 import { tagMap } from '../aws/paginate.js';
 import {
   azIdOf,
@@ -36,6 +43,7 @@ import { waitImageAvailable } from '../aws/spot-waiters.js';
 import { findTaggedImages, findTaggedInstances } from '../aws/tagged.js';
 import { attempting, DryRunRefusal, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { awsErrorCode, describeError, PermissionError } from '../lib/errors.js';
+import { describeImage, leftBehindNote } from './shared/lab-clone.js';
 import { clientToken, isStepControl, step, stepTags } from './steps.js';
 import type { Executor, ExecutorContext, Verdict } from './types.js';
 
@@ -102,49 +110,28 @@ async function elasticIpOf(ec2: EC2Client, instance: Instance): Promise<Address 
 /** On the clone: the Elastic IP it should carry, so verify can check it without the undo. */
 const EIP_TAG = 'spotops:elastic-ip';
 
-/** The clone: same subnet, security groups, profile, key, metadata options; Spot at maxPrice. */
+/**
+ * The clone: every volume (through the AMI's snapshots), network interfaces, security groups,
+ * profile, key, user data, tags, placement group, hibernation and metadata options
+ * (aws/launch-spec.ts); Spot at maxPrice.
+ */
 function cloneInput(
-  instance: Instance,
+  src: LaunchSource,
   p: SpotLabSwitchParams,
   imageId: string,
   allocationId?: string,
+  image?: Image,
   extraTags: Tag[] = [],
 ): LaunchInput {
-  const tags = [...cloneTags(instance.Tags, p.instanceId), ...extraTags];
+  const tags = [...cloneTags(src.instance.Tags, p.instanceId), ...extraTags];
   if (allocationId) tags.push({ Key: EIP_TAG, Value: allocationId });
-  const metadata = instance.MetadataOptions;
-  return {
-    ImageId: imageId,
-    InstanceType: p.instanceType as LaunchInput['InstanceType'],
-    NetworkInterfaces: [
-      {
-        DeviceIndex: 0,
-        SubnetId: instance.SubnetId,
-        Groups: (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
-        // Keep a public address when the old one had one (an Elastic IP replaces it later).
-        AssociatePublicIpAddress: !!instance.PublicIpAddress,
-      },
-    ],
-    IamInstanceProfile: instance.IamInstanceProfile?.Arn
-      ? { Arn: instance.IamInstanceProfile.Arn }
-      : undefined,
-    KeyName: instance.KeyName,
-    EbsOptimized: instance.EbsOptimized,
-    Monitoring: instance.Monitoring?.State === 'enabled' ? { Enabled: true } : undefined,
-    // IMDSv2-required stays required: the clone must not be weaker than the original.
-    MetadataOptions: metadata
-      ? {
-          HttpTokens: metadata.HttpTokens,
-          HttpEndpoint: metadata.HttpEndpoint,
-          HttpPutResponseHopLimit: metadata.HttpPutResponseHopLimit,
-        }
-      : undefined,
-    InstanceMarketOptions: spotMarketOptions(p.maxPrice),
-    TagSpecifications: [
-      { ResourceType: 'instance', Tags: tags },
-      { ResourceType: 'volume', Tags: tags },
-    ],
-  };
+  return cloneLaunchInput(src, {
+    instanceType: p.instanceType,
+    imageId,
+    image,
+    tags,
+    market: spotMarketOptions(p.maxPrice),
+  });
 }
 
 function imageName(instanceId: string, at: Date): string {
@@ -175,12 +162,12 @@ function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
  * DryRun of the clone's launch. Before the AMI exists the instance's own AMI stands in; if that one
  * has been deregistered the check is inconclusive (the live launch DryRuns again with the new AMI).
  */
-async function checkCloneLaunch(ec2: EC2Client, instance: Instance, p: SpotLabSwitchParams): Promise<void> {
+async function checkCloneLaunch(ec2: EC2Client, src: LaunchSource, p: SpotLabSwitchParams): Promise<void> {
   try {
     await dryRunCheck('ec2:RunInstances', () =>
       ec2.send(
         new RunInstancesCommand({
-          ...cloneInput(instance, p, instance.ImageId ?? ''),
+          ...cloneInput(src, p, src.instance.ImageId ?? ''),
           MinCount: 1,
           MaxCount: 1,
           DryRun: true,
@@ -225,6 +212,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     'ec2:DescribeAvailabilityZones',
     'ec2:DescribeAddresses',
     'ec2:DescribeImages',
+    ...LAUNCH_SOURCE_PERMISSIONS,
     'ec2:DescribeInstanceStatus',
     'ec2:CreateImage',
     'ec2:CreateTags',
@@ -261,7 +249,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
           }),
         ),
       );
-      await checkCloneLaunch(ec2, instance, p);
+      await checkCloneLaunch(ec2, await describeLaunchSource(ec2, instance), p);
       const address = await elasticIpOf(ec2, instance);
       if (address?.AllocationId) {
         // The clone does not exist yet: the old instance stands in to check the permission.
@@ -291,7 +279,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     const move = `${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`;
     // What the old instance looked like when the move began: later steps must not re-read it
     // (after the break it is gone, and the Elastic IP is on the clone).
-    const before = await step<{ instance: Instance; allocationId: string | null; publicIp: string | null }>(
+    const before = await step<{ src: LaunchSource; allocationId: string | null; publicIp: string | null }>(
       ctx,
       {
         name: 'inspect',
@@ -300,15 +288,18 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
           if (!instance || isGone(instance))
             throw new Error(`moving ${p.instanceId} to Spot: it no longer exists`);
           const address = await elasticIpOf(ec2, instance);
+          const src = await attempting(`reading the volumes and user data of ${p.instanceId}`, () =>
+            describeLaunchSource(ec2, instance),
+          );
           return {
-            instance,
+            src,
             allocationId: address?.AllocationId ?? null,
             publicIp: address?.PublicIp ?? null,
           };
         },
       },
     );
-    const { instance } = before;
+    const { src } = before;
     const allocationId = before.allocationId ?? undefined;
 
     // 1. The AMI: the clone's disks, and the way back once the old instance is gone.
@@ -332,9 +323,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     });
     if (!image.imageId) {
       // Only DryRun requests from here: each primitive checks and returns without mutating.
-      await attempting(`launching the Spot clone of ${p.instanceId}`, () =>
-        checkCloneLaunch(ec2, instance, p),
-      );
+      await attempting(`launching the Spot clone of ${p.instanceId}`, () => checkCloneLaunch(ec2, src, p));
       if (allocationId)
         await attempting(`moving ${before.publicIp}`, () => associate(ctx, ec2, allocationId, p.instanceId));
       await attempting(`terminating ${p.instanceId}`, () => terminate(ctx, ec2, [p.instanceId]));
@@ -352,6 +341,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
           await ctx.progress?.(`AMI ${imageId} is available.`);
         }),
     });
+    const ami = await attempting(`reading the AMI ${imageId}`, () => describeImage(ec2, imageId));
 
     // 2. The clone. Errors before it exists need no compensation: the old instance was not touched.
     const { cloneId } = await step<{ cloneId: string }>(ctx, {
@@ -366,7 +356,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
             return { cloneId: found.InstanceId };
           }
         }
-        const input = cloneInput(instance, p, imageId, allocationId, stepTags(ctx, 'launch-clone'));
+        const input = cloneInput(src, p, imageId, allocationId, ami, stepTags(ctx, 'launch-clone'));
         const id = await attempting(`launching the Spot clone of ${p.instanceId} from ${imageId}`, () =>
           launchOne(ctx, ec2, { ...input, ClientToken: clientToken(ctx, 'launch-clone') }),
         );
@@ -421,8 +411,11 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
       },
     });
     const eip = allocationId ? `, moved ${before.publicIp}` : '';
+    const volumes = `${src.volumes.length} volume${src.volumes.length === 1 ? '' : 's'} restored from the AMI's snapshots`;
+    const left = leftBehindNote(ctx.region, src, cloneId, imageId);
+    if (left) await ctx.progress?.(`${left}.`);
     return {
-      summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; AMI ${imageId} kept`,
+      summary: `Moved ${move}: ${cloneId} replaces ${p.instanceId}${eip}; ${volumes}; AMI ${imageId} kept${left ? `. ${left}` : ''}`,
       undo: { imageId, cloneId, oldInstanceId: p.instanceId, ...(allocationId ? { allocationId } : {}) },
     };
   },

@@ -7,7 +7,10 @@
 //   apiGroups: [""]        resources: ["nodes"]          verbs: ["get", "list", "patch"]
 //   apiGroups: [""]        resources: ["pods"]           verbs: ["get", "list"]
 //   apiGroups: [""]        resources: ["pods/eviction"]  verbs: ["create"]
-//   apiGroups: ["policy"]  resources: ["poddisruptionbudgets"] verbs: ["list"]  (kubectl-style drains)
+//   apiGroups: ["policy"]  resources: ["poddisruptionbudgets"] verbs: ["list"]
+//   apiGroups: ["apps"]    resources: ["replicasets", "deployments", "statefulsets"] verbs: ["get"]
+//   apiGroups: [""]        resources: ["persistentvolumeclaims", "persistentvolumes"] verbs: ["get"]
+// (the last three: the readiness check, k8s/readiness.ts; k8s/access-review.ts checks them all.)
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AccountAccess } from '../aws/clients.js';
@@ -80,6 +83,16 @@ export async function connectCluster(
   cluster: string,
   opts: ConnectOptions = {},
 ): Promise<CoreV1Api> {
+  return (await connectClusterConfig(aws, region, cluster, opts)).makeApiClient(CoreV1Api);
+}
+
+/** The KubeConfig for the cluster (for the APIs beyond core: apps, policy, authorization). */
+export async function connectClusterConfig(
+  aws: AccountAccess,
+  region: string,
+  cluster: string,
+  opts: ConnectOptions = {},
+): Promise<KubeConfig> {
   const found = await describeCluster(aws.eks(region), cluster);
   if (!found) throw new Error(`the EKS cluster ${cluster} does not exist in ${region}`);
   const tokens = opts.tokens ?? eksTokens;
@@ -88,8 +101,7 @@ export async function connectCluster(
     region,
     credentials: aws.sts(region).config.credentials,
   });
-  const kc = (opts.kubeConfig ?? eksKubeConfig)({ ...found, token });
-  return kc.makeApiClient(CoreV1Api);
+  return (opts.kubeConfig ?? eksKubeConfig)({ ...found, token });
 }
 
 /** HTTP status of a client-node ApiException (undefined for network errors). */

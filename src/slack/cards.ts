@@ -288,11 +288,27 @@ export function reviveCardInput(rec: Recommendation, now: Date): RecommendationC
   return card;
 }
 
+/** Who may approve the move, at the change's own risk (the executor's rule), as of now. */
+async function approvalOf(deps: Deps, rec: Recommendation): Promise<RecommendationCardInput['approval']> {
+  const account = await getAccount(deps.db, rec.accountId);
+  const executor = getExecutor(rec.executor);
+  const parsed = executor?.params.safeParse(rec.params);
+  const risk = executor && parsed?.success ? executor.risk(parsed.data, account) : rec.riskLevel;
+  return {
+    risk,
+    approvers: account.approvers,
+    requestedBy: (rec.evidence as { requestedBy?: string }).requestedBy ?? null,
+  };
+}
+
 async function renderSpotCard(deps: Deps, rec: Recommendation): Promise<SlackMessage> {
-  const card = recommendationCard(reviveCardInput(rec, deps.clock.now()));
+  const input = reviveCardInput(rec, deps.clock.now());
+  input.approval = await approvalOf(deps, rec);
+  const card = recommendationCard(input);
   const exec = (await latestExecutions(deps, [rec.id])).get(rec.id);
-  // While the card waits for a decision (also after a Shadow run) it keeps its buttons.
-  if (!exec || rec.status === 'posted') return card;
+  // While the card waits for a decision (also after a Shadow run, and when a new evaluation of the
+  // same target is being posted) it keeps its buttons: an earlier execution is history.
+  if (!exec || rec.status === 'posted' || rec.status === 'open') return card;
   return withExecutionStatus(card, executionStatusInput(exec, deps.clock.now()));
 }
 

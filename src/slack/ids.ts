@@ -6,6 +6,7 @@ export const ACTIONS = {
   reject: 'rec_reject',
   ignore: 'rec_ignore',
   shadowRun: 'rec_shadow_run', // Spot: evaluate + DryRun only
+  overrideRefusals: 'rec_override_refusals', // Spot: opens the override modal (value = rec id)
   approveAll: 'group_approve_all', // value = JSON { ids: number[] } or a group key
   showMore: 'group_show_more', // value = JSON { group, offset }
   rollback: 'exec_rollback', // value = execution id
@@ -24,6 +25,7 @@ export const VIEWS = {
   claim: 'shadow_claim_modal',
   exempt: 'shadow_exempt_modal',
   confirmCritical: 'confirm_critical_modal',
+  overrideRefusals: 'override_refusals_modal',
 } as const;
 
 /** block_ids the app recognises in messages it updates. */

@@ -16,6 +16,7 @@ import {
   requesterOf,
 } from '../engine/approval.js';
 import { rollbackExecution } from '../engine/executions.js';
+import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
@@ -24,10 +25,12 @@ import {
   claimModal,
   confirmCriticalModal,
   exemptModal,
+  overrideModal,
   parseApproveAll,
   parseClaimSubmission,
   parseExemptSubmission,
   parseId,
+  parseOverrideSubmission,
   parseShowMore,
   parseWasteGroupKey,
 } from './blocks/index.js';
@@ -212,6 +215,36 @@ export const interactions = {
     });
   },
 
+  /** "Override with a reason…" on a refused Spot card: approvers only, then the modal. */
+  async openOverride(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const rec = await getRecommendation(ctx.deps, id(click.value, 'Override'));
+      if (rec.status !== 'posted') return { ok: false, message: `Already ${rec.status.replace('_', ' ')}.` };
+      const account = await getAccount(ctx.deps.db, rec.accountId);
+      const allowed = await checkApprover(
+        ctx.deps,
+        ctx.directory,
+        account,
+        { id: rec.id, risk: rec.riskLevel },
+        click.user,
+        requesterOf(rec),
+      );
+      if (!allowed.ok) return allowed;
+      if (!click.triggerId)
+        throw new UserError('Slack did not send what is needed to open the form; try again.');
+      await ctx.deps.notifier.openModal(
+        click.triggerId,
+        overrideModal({
+          recommendationId: rec.id,
+          target: rec.title,
+          refusals: storedRefusals(rec.evidence).map((r) => ({ ...r, objects: r.objects ?? [] })),
+          dryRun: ctx.deps.config.DRY_RUN,
+        }),
+      );
+      return { ok: true };
+    });
+  },
+
   async homeRefresh(ctx: InteractionDeps, click: Click): Promise<void> {
     await publishHome(ctx.deps, click.user).catch((err) => ctx.deps.log.warn({ err }, 'home refresh failed'));
   },
@@ -255,6 +288,28 @@ async function recOfExecution(ctx: InteractionDeps, execId: number): Promise<num
 
 /** Modal submissions: validation errors go back to the modal; the rest is like a click. */
 export const submissions = {
+  /** The override modal: the justified reasons approve the move (engine/overrides.ts). */
+  overrideRefusals(
+    ctx: InteractionDeps,
+    user: string,
+    recId: number,
+    values: Parameters<typeof parseOverrideSubmission>[0],
+  ): { errors?: Record<string, string>; afterAck?: () => Promise<void> } {
+    const codes = Object.keys(values)
+      .filter((k) => k.startsWith('override_'))
+      .map((k) => k.slice('override_'.length));
+    const parsed = parseOverrideSubmission(values, codes);
+    if (!parsed.ok) return { errors: parsed.errors };
+    return {
+      afterAck: async () => {
+        const channel = await cardChannel(ctx, recId);
+        await answer(ctx, { user, channel, value: String(recId) }, () =>
+          approveWithOverrides(ctx.deps, ctx.directory, recId, user, parsed.overrides),
+        );
+      },
+    };
+  },
+
   /**
    * Validation answers inside the ack (errors show in the form); the rest runs after it, so the
    * modal closes at once.

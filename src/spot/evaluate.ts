@@ -27,6 +27,7 @@ import type {
 import { checkCommitments, commitmentAdjustment } from './commitments.js';
 import { diversificationCandidates, instanceTypeSpec } from './instance-types.js';
 import { describeTarget, type LocatedTarget, locateTarget } from './locate.js';
+import { preflightFor } from './preflight.js';
 import type { EvaluateRequest } from './target.js';
 
 /** Types priced for an ASG / node group (the group's own first, then equal-or-larger ones). */
@@ -210,6 +211,16 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
       ? (1 - overlap.computePlanShare) * monthlySavings(movable, odPrice.pricePerHour, chosen.price)
       : 0;
 
+  // The pools considered: lab mode keeps the instance's subnet (its AZ only); groups use their AZs.
+  const scopeAzs = located.azNames.length
+    ? located.azNames
+    : [...new Set(candidates.map((c) => c.azName))].sort();
+  const scope: RecommendationCardInput['scope'] = {
+    azs: scopeAzs,
+    reason:
+      located.target.mode === 'lab' ? 'instance-subnet' : located.azNames.length ? 'group-subnets' : 'region',
+  };
+
   let notWorthIt: NotWorthIt | undefined;
   if (!odPrice) notWorthIt = { reason: 'no-price', region, instanceType: baseType };
   else if (located.blocker) notWorthIt = { reason: 'not-spot-capable', detail: located.blocker };
@@ -220,7 +231,7 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
       reason: 'not-spot-capable',
       detail: `AWS reports no Spot price for ${baseType} in ${located.azNames.join(', ') || region}`,
     };
-  else if (!chosen) notWorthIt = { reason: 'all-pools-poisoned' };
+  else if (!chosen) notWorthIt = { reason: 'all-pools-poisoned', azs: scopeAzs, instanceTypes: types };
   else if (commitments.coveringPlan)
     notWorthIt = {
       reason: 'covered-by-commitment',
@@ -293,12 +304,16 @@ export async function evaluateSpot(deps: Deps, req: EvaluateRequest, actor: stri
     commitments: commitments.commitments,
     commitmentOverlap: overlap.line,
     notWorthIt: notWorthIt ?? null,
+    scope,
     // A node group is moved through its Auto Scaling group; without one there is nothing to drive.
     evaluationOnly:
       located.target.mode === 'k8s' && !located.groupName
         ? 'Evaluation only: the node group has no Auto Scaling group the role can see.'
         : null,
   };
+
+  // Only a move worth making is checked further: can it run now, and which path does it take?
+  if (!card.notWorthIt && !card.evaluationOnly) card.preflight = await preflightFor(deps, located);
 
   const proposal = proposalFor(located, chosen, odPrice?.pricePerHour ?? 0);
   const recommendation = await saveEvaluation(deps, located, kind, card, proposal, actor);

@@ -35,6 +35,8 @@ export interface LocatedTarget {
   };
   /** ASG / node group name (node groups are backed by an ASG). */
   groupName?: string;
+  /** ASG / node group: the On-Demand InService instances that would move. */
+  onDemandInstanceIds?: string[];
   /** Why the target cannot move at all (already Spot, Windows, ...). */
   blocker?: string;
 }
@@ -217,6 +219,7 @@ async function fromGroup(
     onDemandCount: onDemand.length,
     azNames: group.AvailabilityZones ?? [],
     groupName: group.AutoScalingGroupName,
+    onDemandInstanceIds: onDemand.flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
   };
   if (ids.length === 0) located.blocker = 'the group has no InService instances';
   else if (onDemand.length === 0) located.blocker = 'every InService instance already runs on Spot';

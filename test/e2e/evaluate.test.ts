@@ -5,35 +5,45 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeInstanceRefreshesCommand,
+  DescribeLifecycleHooksCommand,
+  DescribeWarmPoolCommand,
+} from '@aws-sdk/client-auto-scaling';
 import {
   DescribeAvailabilityZonesCommand,
   DescribeInstancesCommand,
   DescribeReservedInstancesCommand,
   DescribeSpotPriceHistoryCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   GetSpotPlacementScoresCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { DescribeSavingsPlansCommand, SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   accounts,
+  auditEvents,
   executions,
   poolEvents,
   recommendations,
   riskAssessments,
   riskModels,
 } from '../../src/db/schema.js';
+import type { EksTokenCache } from '../../src/k8s/eks-token.js';
 import { ensureCommittedModel } from '../../src/risk/models.js';
 import { clearPlacementCache } from '../../src/risk/placement.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
 import { ACTIONS, VIEWS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick, startTestApp, type TestApp, viewSubmission } from '../helpers/app.js';
-import { checkMessage } from '../helpers/slack-limits.js';
+import { type FakeKube, startFakeKube } from '../helpers/fake-kube.js';
+import { actionIds, checkMessage, checkView } from '../helpers/slack-limits.js';
 
 const ec2 = mockClient(EC2Client);
 const asg = mockClient(AutoScalingClient);
@@ -91,6 +101,16 @@ function world() {
     ),
   }));
   ec2.on(DescribeReservedInstancesCommand).resolves({ ReservedInstances: [] });
+  // The ASG preflight: one subnet per AZ, no refresh, no warm pool, no lifecycle hooks.
+  ec2.on(DescribeSubnetsCommand).callsFake(async (input) => ({
+    Subnets: (input.SubnetIds as string[]).map((SubnetId) => ({
+      SubnetId,
+      AvailabilityZone: ZONES.find(([name]) => SubnetId.endsWith(name.slice(-1)))?.[0],
+    })),
+  }));
+  asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
+  asg.on(DescribeWarmPoolCommand).resolves({ Instances: [] });
+  asg.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
   savingsPlans
     .on(DescribeSavingsPlansCommand)
     .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
@@ -116,7 +136,11 @@ describe('/spot evaluate', () => {
     t = await startTestApp();
     await verifiedAccount(t.db.db, { name: 'payments', environment: 'PROD' });
   });
-  afterEach(() => t.stop());
+  const afterCleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of afterCleanups.splice(0)) await c();
+    await t.stop();
+  });
 
   async function evaluate(text: string) {
     const res = await t.command(text);
@@ -209,6 +233,8 @@ describe('/spot evaluate', () => {
           HealthCheckType: 'EC2',
           CreatedTime: new Date('2026-01-01T00:00:00Z'),
           AvailabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+          VPCZoneIdentifier: 'subnet-a,subnet-b,subnet-c',
+          LaunchTemplate: { LaunchTemplateId: 'lt-0web', LaunchTemplateName: 'web', Version: '$Default' },
           Instances: ['i-0aaa1111bbbb22220', 'i-0aaa1111bbbb22221', 'i-0aaa1111bbbb22222'].map(
             (InstanceId) => ({
               InstanceId,
@@ -240,18 +266,87 @@ describe('/spot evaluate', () => {
     expect(evidence.card.diversification.instanceTypes.length).toBeGreaterThan(3);
     // Three On-Demand instances move.
     expect(rec!.monthlySavingsUsd).toBeCloseTo(3 * 730 * (0.096 - 0.0397), 1);
+    // The preflight found nothing in the way: Approve is offered, and the card says how it runs.
+    expect(actionIds(card.blocks!)).toContain(ACTIONS.approve);
+    expect(text).toContain('Subnets: us-east-1a subnet-a; us-east-1b subnet-b; us-east-1c subnet-c');
   });
 
-  it('evaluates an EKS node group and proposes to replace its nodes (cordon, drain, terminate)', async () => {
-    eks.on(DescribeNodegroupCommand).resolves({
-      nodegroup: {
-        nodegroupName: 'general',
-        clusterName: 'prod',
-        capacityType: 'ON_DEMAND',
-        instanceTypes: ['m5.large'],
-        resources: { autoScalingGroups: [{ name: 'eks-general-1234' }] },
-      },
+  it('offers no Approve to a group defined by AvailabilityZones only, and says why', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'legacy',
+          MinSize: 1,
+          MaxSize: 2,
+          DesiredCapacity: 1,
+          DefaultCooldown: 300,
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date('2026-01-01T00:00:00Z'),
+          AvailabilityZones: ['us-east-1a'],
+          LaunchTemplate: { LaunchTemplateId: 'lt-0leg', Version: '1' },
+          Instances: [
+            {
+              InstanceId: 'i-0aaa1111bbbb22220',
+              AvailabilityZone: 'us-east-1a',
+              LifecycleState: 'InService',
+              HealthStatus: 'Healthy',
+              ProtectedFromScaleIn: false,
+            },
+          ],
+        },
+      ],
     });
+    await evaluate('evaluate asg:legacy @payments');
+    const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
+    expect(checkMessage({ text: card.text!, blocks: card.blocks! })).toEqual([]);
+    expect(actionIds(card.blocks!)).toEqual([ACTIONS.reject]);
+    expect(JSON.stringify(card.blocks)).toContain(
+      "defined by AvailabilityZones only (us-east-1a), no subnets: a clone needs a subnet in its instance's AZ",
+    );
+    // Still waiting for a decision (Reject), not resolved.
+    expect((await t.db.db.select().from(recommendations))[0]!.status).toBe('posted');
+  });
+
+  it('offers Approve again when the same target is evaluated after a dry run', async () => {
+    await t.db.db.update(accounts).set({ approvers: ['U0ALICE', 'U0BOB'] });
+    await evaluate(`evaluate ${INSTANCE} @payments`);
+    const [rec] = await t.db.db.select().from(recommendations);
+    // A rehearsal ran and finished (the card went back to `posted`, as the engine leaves it).
+    await t.db.db.insert(executions).values({
+      recommendationId: rec!.id,
+      accountId: rec!.accountId,
+      region: 'us-east-1',
+      executor: 'spot-lab-switch',
+      params: rec!.params,
+      requestedBy: 'U0ALICE',
+      approvedBy: 'U0BOB',
+      scheduledFor: new Date('2026-11-24T12:00:00Z'),
+      dryRun: true,
+      riskLevel: 'CRITICAL',
+      status: 'succeeded',
+      summary: `Would have moved ${INSTANCE} to Spot (dry run)`,
+    });
+    await t.command(`evaluate ${INSTANCE} @payments`);
+    const topLevel = () => t.slack.messages.filter((m) => m.channel === 'C0OPS' && !m.thread_ts);
+    await t.slack.waitFor(() => topLevel().length === 2, 15_000);
+    const cards = topLevel();
+    const card = cards[1]!;
+    expect(actionIds(card.blocks!)).toEqual([ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun]);
+    expect(card.text).not.toContain('succeeded');
+    expect(card.text).toMatch(/^Spot recommendation #\d+:/);
+  });
+
+  async function eksWorld(kube: FakeKube) {
+    // The token itself is tested in test/k8s/eks-token.test.ts; here the role's credentials are fake.
+    const tokens = { token: async () => 'k8s-aws-v1.test-token' } as unknown as EksTokenCache;
+    t.deps.kube = { config: kube.kubeConfig, tokens };
+    eks.on(DescribeClusterCommand).resolves({
+      cluster: { name: 'prod', status: 'ACTIVE', endpoint: 'https://EKS.gr7.us-east-1.eks.amazonaws.com' },
+    });
+    const nodes = ['i-0aaa1111bbbb22220', 'i-0aaa1111bbbb22221'].map((id) => kube.addNode(id));
+    for (const [i, node] of nodes.entries())
+      kube.addPod({ name: `web-${i}`, node, app: 'web', owner: { kind: 'ReplicaSet', name: 'web-7d9' } });
+    kube.addPdbSpec({ name: 'web', selector: { app: 'web' }, maxUnavailable: 1 });
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
         {
@@ -263,6 +358,8 @@ describe('/spot evaluate', () => {
           HealthCheckType: 'EC2',
           CreatedTime: new Date('2026-01-01T00:00:00Z'),
           AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+          VPCZoneIdentifier: 'subnet-a,subnet-b',
+          LaunchTemplate: { LaunchTemplateId: 'lt-0eks', Version: '3' },
           Instances: ['i-0aaa1111bbbb22220', 'i-0aaa1111bbbb22221'].map((InstanceId) => ({
             InstanceId,
             AvailabilityZone: 'us-east-1a',
@@ -273,11 +370,97 @@ describe('/spot evaluate', () => {
         },
       ],
     });
+    eks.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        nodegroupName: 'general',
+        clusterName: 'prod',
+        capacityType: 'ON_DEMAND',
+        instanceTypes: ['m5.large'],
+        resources: { autoScalingGroups: [{ name: 'eks-general-1234' }] },
+      },
+    });
+    return nodes;
+  }
+
+  it('refuses a node group whose pods cannot move safely; an approver overrides with a reason, audited', async () => {
+    const kube = await startFakeKube();
+    try {
+      await t.db.db.update(accounts).set({ approvers: ['U0ALICE', 'U0BOB'] });
+      const [node] = await eksWorld(kube);
+      kube.addPod({ name: 'db-0', node: node!, app: 'db', owner: { kind: 'StatefulSet', name: 'db' } });
+      kube.addPod({ name: 'db-1', node: node!, app: 'db', owner: { kind: 'StatefulSet', name: 'db' } });
+      kube.addPdbSpec({ name: 'db', selector: { app: 'db' }, maxUnavailable: 1 });
+      await evaluate('evaluate eks:prod/general @payments');
+      const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
+      expect(checkMessage({ text: card.text!, blocks: card.blocks! })).toEqual([]);
+      const text = JSON.stringify(card.blocks);
+      expect(text).toContain(
+        'StatefulSet pods*: pod default/db-0 (StatefulSet default/db), pod default/db-1',
+      );
+      expect(text).toContain('The node group stays ON_DEMAND');
+      expect(actionIds(card.blocks!)).toEqual([ACTIONS.overrideRefusals, ACTIONS.reject]);
+      const [rec] = await t.db.db.select().from(recommendations);
+
+      // Bob (not the requester) overrides the one reason with a justification.
+      await t.interact(
+        buttonClick(ACTIONS.overrideRefusals, String(rec!.id), { user: 'U0BOB', messageTs: rec!.slackTs! }),
+      );
+      const modal = await t.slack.waitFor(() => t.slack.callsOf('views.open')[0]);
+      expect(modal.args.view.callback_id).toBe(VIEWS.overrideRefusals);
+      expect(checkView(modal.args.view)).toEqual([]);
+      await t.interact(
+        viewSubmission(
+          VIEWS.overrideRefusals,
+          modal.args.view.private_metadata,
+          {
+            override_statefulset: {
+              justification: { type: 'plain_text_input', value: 'db is replicated; one member may restart' },
+            },
+          },
+          'U0BOB',
+        ),
+      );
+      await t.slack.waitFor(async () => (await t.db.db.select().from(executions)).length === 1);
+      const [exec] = await t.db.db.select().from(executions);
+      expect(exec).toMatchObject({
+        executor: 'spot-k8s-replace',
+        approvedBy: 'U0BOB',
+        requestedBy: 'U0ALICE',
+      });
+      expect((exec!.params as { overrides: unknown[] }).overrides).toEqual([
+        {
+          reason: 'statefulset',
+          justification: 'db is replicated; one member may restart',
+          by: 'U0BOB',
+          at: '2026-11-24T12:00:00.000Z',
+        },
+      ]);
+      const override = await t.slack.waitFor(async () =>
+        (await t.db.db.select().from(auditEvents)).find((a) => a.event === 'override'),
+      );
+      expect(override.actor).toBe('U0BOB');
+      expect((override.detail as { message: string }).message).toContain(
+        'overrode StatefulSet pods ("db is replicated; one member may restart")',
+      );
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it('evaluates an EKS node group and proposes to replace its nodes (cordon, drain, terminate)', async () => {
+    const kube = await startFakeKube();
+    afterCleanups.push(() => kube.close());
+    await eksWorld(kube);
     await evaluate('evaluate eks:prod/general');
     const card = t.slack.messages.find((m) => m.channel === 'C0OPS' && !m.thread_ts)!;
     const text = JSON.stringify(card.blocks);
     expect(text).toContain('EKS node group prod/general');
     expect(text).toContain('"rec_approve"');
+    // Checked with the role's token before Approve was offered: RBAC, then every node's pods.
+    expect(kube.requests.filter((r) => r.path.endsWith('/selfsubjectaccessreviews')).length).toBeGreaterThan(
+      5,
+    );
+    expect(text).toContain('The node group stays ON_DEMAND');
     const [rec] = await t.db.db.select().from(recommendations);
     expect(rec).toMatchObject({ kind: 'spot-k8s', executor: 'spot-k8s-replace' });
     expect(rec!.params).toEqual({

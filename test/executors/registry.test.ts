@@ -110,7 +110,11 @@ const samples: Record<
       });
       const k = await startFakeKube();
       kube = k;
-      k.addPod({ name: 'web-1', node: k.addNode('i-0abc'), owner: { kind: 'ReplicaSet', name: 'web' } });
+      // Two replicas and a PDB: a node the readiness check lets go.
+      const node = k.addNode('i-0abc');
+      for (const name of ['web-1', 'web-2'])
+        k.addPod({ name, node, app: 'web', owner: { kind: 'ReplicaSet', name: 'web-5d8' } });
+      k.addPdbSpec({ name: 'web', selector: { app: 'web' }, maxUnavailable: 1 });
       const record = world.record.bind(world);
       world.record = (call) => {
         record(call);

@@ -96,6 +96,20 @@ describe('spot-asg-swap', () => {
     expect(liveMutations(asg)).toEqual([]);
   });
 
+  it('refuses, before any DryRun, a group with a warm pool or a terminating lifecycle hook', async () => {
+    world.warmPool = { WarmPoolConfiguration: { PoolState: 'Stopped' } };
+    world.lifecycleHooks.push({
+      LifecycleHookName: 'drain-connections',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    });
+    expect(await spotAsgSwap.validate(makeContext(), params)).toEqual({
+      ok: false,
+      reason:
+        'web cannot be swapped as it is: has a warm pool: scale-outs would come back On-Demand from it (0 warm instance(s), state Stopped); terminating lifecycle hooks would be skipped (the old instance is detached before it is terminated) (drain-connections)',
+    });
+    expect(sent(ec2).filter((c) => c.input.DryRun === true)).toEqual([]);
+  });
+
   it('pauses while the group is mid instance-refresh', async () => {
     world.refreshes.push({ InstanceRefreshId: 'r-1', AutoScalingGroupName: 'web', Status: 'InProgress' });
     expect(await spotAsgSwap.validate(makeContext(), params)).toEqual({

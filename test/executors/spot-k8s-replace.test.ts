@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spotK8sReplace } from '../../src/executors/spot-k8s-replace.js';
 import { EksTokenCache } from '../../src/k8s/eks-token.js';
-import { type FakeKube, startFakeKube } from '../helpers/fake-kube.js';
+import { DRAIN_RULES, type FakeKube, startFakeKube } from '../helpers/fake-kube.js';
 import { awsError, liveMutations, makeContext, sent } from './context.js';
 import { fakeGroup, fakeSpotWorld, member, onDemandInstance, type SpotWorld } from './spot-world.js';
 
@@ -76,7 +76,9 @@ beforeEach(async () => {
     },
   });
 
-  kube = await startFakeKube({ deleteDelayMs: 50, startDelayMs: 20, nodeReadyDelayMs: 20 });
+  // Replacement pods take long enough to start that the PDB visibly blocks the next eviction, even
+  // on a busy machine.
+  kube = await startFakeKube({ deleteDelayMs: 50, startDelayMs: 150, nodeReadyDelayMs: 20 });
   nodeOf = { 'i-0od1': kube.addNode('i-0od1'), 'i-0od2': kube.addNode('i-0od2', { az: 'us-east-1b' }) };
   const [n1, n2] = [nodeOf['i-0od1'] as string, nodeOf['i-0od2'] as string];
   for (const [i, node] of [n1, n2].entries()) {
@@ -149,7 +151,8 @@ describe('spot-k8s-replace', () => {
 
   it('validates the node group, a DryRun Spot launch from its template, and the cluster with an EKS token', async () => {
     expect(await spotK8sReplace.validate(context(), params)).toEqual({ ok: true });
-    expect(sent(eks).map((c) => c.name)).toEqual(['DescribeNodegroup', 'DescribeCluster']);
+    // The cluster first (RBAC), then the node group; one connection serves every check.
+    expect(sent(eks).map((c) => c.name)).toEqual(['DescribeCluster', 'DescribeNodegroup', 'DescribeCluster']);
     const dryRuns = sent(ec2).filter((c) => c.input.DryRun === true);
     expect(dryRuns.map((c) => [c.name, c.input.SubnetId ?? c.input.InstanceIds])).toEqual([
       ['RunInstances', 'subnet-a'],
@@ -163,7 +166,15 @@ describe('spot-k8s-replace', () => {
     });
     // The API server was reached at the cluster's endpoint with a freshly minted token.
     expect(kube.access[0]).toMatchObject({ name: 'prod', endpoint: ENDPOINT, caData: 'LS0tLS1CRUdJTg==' });
-    expect(kube.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/nodes']);
+    const asked = kube.requests.filter((r) => r.path.endsWith('/selfsubjectaccessreviews'));
+    expect(asked.map((r) => (r.body as any).spec.resourceAttributes)).toContainEqual({
+      group: '',
+      resource: 'pods',
+      subresource: 'eviction',
+      verb: 'create',
+    });
+    expect(kube.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toContain('/api/v1/nodes');
+    expect(kube.requests.every((r) => r.method === 'GET' || asked.includes(r))).toBe(true);
     expect(kube.requests[0]?.authorization).toBe(`Bearer ${kube.access[0]?.token}`);
     expect(liveMutations(ec2)).toEqual([]);
     expect(liveMutations(asg)).toEqual([]);
@@ -226,6 +237,90 @@ describe('spot-k8s-replace', () => {
       reason:
         'the role lacks access to the cluster (the API server rejected the token: map the role with an EKS access entry)',
     });
+  });
+
+  it('refuses before any EC2 or Auto Scaling call when the role lacks a Kubernetes RBAC verb', async () => {
+    kube.rules = DRAIN_RULES.filter((r) => !r.resources.includes('pods/eviction'));
+    expect(await spotK8sReplace.validate(context(), params)).toEqual({
+      ok: false,
+      reason:
+        "the role lacks Kubernetes RBAC in prod: create pods/eviction (nothing was launched; grant them to the role's group, see the README)",
+    });
+    expect(sent(ec2)).toEqual([]);
+    expect(sent(asg)).toEqual([]);
+    expect(sent(eks).map((c) => c.name)).toEqual(['DescribeCluster']);
+    // And the executor never got as far as a mutation either.
+    kube.rules = DRAIN_RULES.filter((r) => !r.resources.includes('nodes'));
+    expect(((await spotK8sReplace.validate(context(), params)) as { reason: string }).reason).toContain(
+      'get nodes, list nodes, patch nodes',
+    );
+  });
+
+  it('passes with exactly the RBAC the README grants', async () => {
+    kube.rules = DRAIN_RULES;
+    expect(await spotK8sReplace.validate(context(), params)).toEqual({ ok: true });
+  });
+
+  it('refuses a node whose pods cannot move safely, naming each one, before anything is launched', async () => {
+    const n1 = nodeOf['i-0od1'] as string;
+    kube.addPod({ name: 'db-0', node: n1, app: 'db', owner: { kind: 'StatefulSet', name: 'db' } });
+    kube.addPod({
+      name: 'db-1',
+      node: nodeOf['i-0od2'] as string,
+      app: 'db',
+      owner: { kind: 'StatefulSet', name: 'db' },
+    });
+    kube.addPdbSpec({ name: 'db', selector: { app: 'db' }, maxUnavailable: 1 });
+    kube.addPod({ name: 'debug', node: n1 });
+    const verdict = await spotK8sReplace.validate(context(), params);
+    expect(verdict).toEqual({
+      ok: false,
+      reason: `draining ${n1}, ${nodeOf['i-0od2']} is not safe: StatefulSet pods: pod default/db-0 (StatefulSet default/db), pod default/db-1 (StatefulSet default/db); pods no PodDisruptionBudget covers: pod default/debug (no PodDisruptionBudget selects it); bare pods (no controller): pod default/debug (no controller recreates it). Nothing was launched; an approver may override each reason with a justification`,
+    });
+    expect(sent(ec2).filter((c) => c.input.DryRun === true)).toEqual([]);
+    expect(liveMutations(ec2)).toEqual([]);
+    expect(kube.patches()).toEqual([]);
+  });
+
+  it('drains for the overridden reasons only: a StatefulSet pod moves once the old one is gone', async () => {
+    const n1 = nodeOf['i-0od1'] as string;
+    kube.addPod({ name: 'db-0', node: n1, app: 'db', owner: { kind: 'StatefulSet', name: 'db' } });
+    kube.addPod({
+      name: 'db-1',
+      node: nodeOf['i-0od2'] as string,
+      app: 'db',
+      owner: { kind: 'StatefulSet', name: 'db' },
+    });
+    kube.addPdbSpec({ name: 'db', selector: { app: 'db' }, maxUnavailable: 1 });
+    const overridden = spotK8sReplace.params.parse({
+      ...params,
+      overrides: [
+        {
+          reason: 'statefulset',
+          justification: 'db replicates; one member down for a minute is fine',
+          by: 'U2',
+          at: '2026-03-01T12:00:00Z',
+        },
+      ],
+    });
+    kube.addPod({ name: 'debug', node: n1 });
+    expect(((await spotK8sReplace.validate(context(), overridden)) as { reason: string }).reason).toMatch(
+      /is not safe: pods no PodDisruptionBudget covers: pod default\/debug .*; bare pods \(no controller\): pod default\/debug/,
+    );
+    for (const [uid, pod] of kube.pods) if (pod.name === 'debug') kube.pods.delete(uid);
+    expect(await spotK8sReplace.validate(context(), overridden)).toEqual({ ok: true });
+
+    const { summary } = await spotK8sReplace.execute(context(), overridden);
+    expect(summary).toContain('Replaced 2 On-Demand nodes of prod/general with Spot');
+    // The StatefulSet brought db-0 back under its own name only after the old one was gone.
+    const db0 = timeline.filter((e) => e.endsWith(' default/db-0')).map((e) => e.split(' ')[1]);
+    expect(db0.slice(0, 3)).toEqual(['evicted', 'pod-gone', 'pod-scheduled']);
+    expect(
+      [...kube.pods.values()]
+        .filter((p) => p.app === 'db')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['db-0', 'db-1']);
   });
 
   it('changes nothing in dry-run mode and lists what it would evict', async () => {

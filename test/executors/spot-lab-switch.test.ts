@@ -166,7 +166,7 @@ describe('spot-lab-switch', () => {
     const result = await spotLabSwitch.execute(ctx, params);
     expect(result).toEqual({
       summary:
-        'Moved i-0old to Spot (m5.large, max $0.096/h): i-0clone1 replaces i-0old, moved 52.1.2.3; AMI ami-0new1 kept',
+        "Moved i-0old to Spot (m5.large, max $0.096/h): i-0clone1 replaces i-0old, moved 52.1.2.3; 1 volume restored from the AMI's snapshots; AMI ami-0new1 kept",
       undo: {
         imageId: 'ami-0new1',
         cloneId: 'i-0clone1',
@@ -353,6 +353,169 @@ describe('spot-lab-switch', () => {
     expect(await spotLabSwitch.verify?.(makeContext(), params)).toEqual({
       ok: false,
       reason: '52.1.2.3 is not on i-0clone1',
+    });
+  });
+
+  describe('clone fidelity', () => {
+    /** A root volume and two data volumes, one gp3 with custom IOPS and throughput, one that outlives the instance. */
+    function richWorld() {
+      ec2.reset();
+      world = fakeSpotWorld(ec2, {
+        addresses: [{ ...EIP }],
+        instances: [
+          onDemandInstance({
+            BlockDeviceMappings: [
+              { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-root', DeleteOnTermination: true } },
+              { DeviceName: '/dev/sdf', Ebs: { VolumeId: 'vol-data1', DeleteOnTermination: true } },
+              { DeviceName: '/dev/sdg', Ebs: { VolumeId: 'vol-data2', DeleteOnTermination: false } },
+            ],
+            NetworkInterfaces: [
+              {
+                NetworkInterfaceId: 'eni-primary',
+                SubnetId: 'subnet-a',
+                Groups: [{ GroupId: 'sg-web' }, { GroupId: 'sg-ssh' }],
+                Attachment: { DeviceIndex: 0 },
+              },
+              {
+                NetworkInterfaceId: 'eni-mgmt',
+                SubnetId: 'subnet-a',
+                Groups: [{ GroupId: 'sg-mgmt' }],
+                Description: 'management',
+                Attachment: { DeviceIndex: 1 },
+              },
+            ],
+            Placement: { AvailabilityZone: 'us-east-1a', Tenancy: 'default', GroupName: 'pg-lab' },
+            HibernationOptions: { Configured: true },
+            MetadataOptions: {
+              HttpTokens: 'required',
+              HttpEndpoint: 'enabled',
+              HttpPutResponseHopLimit: 2,
+              InstanceMetadataTags: 'enabled',
+            },
+          }),
+        ],
+        volumes: [
+          { VolumeId: 'vol-root', Size: 8, VolumeType: 'gp3', Iops: 3000, Throughput: 125, Encrypted: true },
+          {
+            VolumeId: 'vol-data1',
+            Size: 100,
+            VolumeType: 'gp3',
+            Iops: 6000,
+            Throughput: 500,
+            Encrypted: true,
+          },
+          { VolumeId: 'vol-data2', Size: 200, VolumeType: 'gp2', Iops: 600, Encrypted: false },
+        ],
+      });
+      world.userData.set('i-0old', Buffer.from('#!/bin/bash\necho hello').toString('base64'));
+    }
+
+    it('launches a clone with every volume from its own snapshot, and its network, profile, user data and options', async () => {
+      richWorld();
+      const result = await spotLabSwitch.execute(makeContext(), params);
+      const run = liveMutations(ec2).find((c) => c.name === 'RunInstances')!;
+      expect(run.input.BlockDeviceMappings).toEqual([
+        {
+          DeviceName: '/dev/xvda',
+          Ebs: {
+            SnapshotId: 'snap-of-vol-root',
+            VolumeSize: 8,
+            VolumeType: 'gp3',
+            Iops: 3000,
+            Throughput: 125,
+            DeleteOnTermination: true,
+          },
+        },
+        {
+          DeviceName: '/dev/sdf',
+          Ebs: {
+            SnapshotId: 'snap-of-vol-data1',
+            VolumeSize: 100,
+            VolumeType: 'gp3',
+            Iops: 6000,
+            Throughput: 500,
+            DeleteOnTermination: true,
+          },
+        },
+        {
+          DeviceName: '/dev/sdg',
+          Ebs: {
+            SnapshotId: 'snap-of-vol-data2',
+            VolumeSize: 200,
+            VolumeType: 'gp2',
+            DeleteOnTermination: false,
+          },
+        },
+      ]);
+      // The snapshots are the ones CreateImage took of exactly these volumes: the data's lineage.
+      const ami = world.images.get('ami-0new1');
+      expect(ami?.BlockDeviceMappings?.map((m) => m.Ebs?.SnapshotId)).toEqual([
+        'snap-of-vol-root',
+        'snap-of-vol-data1',
+        'snap-of-vol-data2',
+      ]);
+      expect(run.input).toMatchObject({
+        ImageId: 'ami-0new1',
+        NetworkInterfaces: [
+          {
+            DeviceIndex: 0,
+            SubnetId: 'subnet-a',
+            Groups: ['sg-web', 'sg-ssh'],
+            AssociatePublicIpAddress: true,
+          },
+          { DeviceIndex: 1, SubnetId: 'subnet-a', Groups: ['sg-mgmt'], Description: 'management' },
+        ],
+        IamInstanceProfile: { Arn: 'arn:aws:iam::123456789012:instance-profile/app' },
+        KeyName: 'lab-key',
+        UserData: Buffer.from('#!/bin/bash\necho hello').toString('base64'),
+        Placement: { GroupName: 'pg-lab' },
+        HibernationOptions: { Configured: true },
+        MetadataOptions: {
+          HttpTokens: 'required',
+          HttpPutResponseHopLimit: 2,
+          InstanceMetadataTags: 'enabled',
+        },
+        InstanceMarketOptions: { MarketType: 'spot' },
+      });
+      expect(run.input.TagSpecifications?.[0]?.Tags).toContainEqual({ Key: 'Team', Value: 'data' });
+      // Nothing unreported: the data volume that outlives the old instance is named, with its cost.
+      expect(result.summary).toContain("3 volumes restored from the AMI's snapshots");
+      expect(result.summary).toContain(
+        'Left behind (DeleteOnTermination was false): vol-data2 (/dev/sdg, 200 GiB gp2, $20.00/month). Its data is on i-0clone1 (restored from AMI ami-0new1); propose deleting it once the clone is checked',
+      );
+      expect(world.instances.get('i-0old')?.State?.Name).toBe('terminated');
+    });
+
+    it('validates the launch with the same volumes (same encryption, empty stand-ins) before the AMI exists', async () => {
+      richWorld();
+      expect(await spotLabSwitch.validate(makeContext(), params)).toEqual({ ok: true });
+      const dry = sent(ec2).find((c) => c.name === 'RunInstances' && c.input.DryRun === true)!;
+      expect(dry.input.BlockDeviceMappings).toEqual([
+        {
+          DeviceName: '/dev/xvda',
+          Ebs: {
+            VolumeSize: 8,
+            VolumeType: 'gp3',
+            Iops: 3000,
+            Throughput: 125,
+            Encrypted: true,
+            DeleteOnTermination: true,
+          },
+        },
+        {
+          DeviceName: '/dev/sdf',
+          Ebs: {
+            VolumeSize: 100,
+            VolumeType: 'gp3',
+            Iops: 6000,
+            Throughput: 500,
+            Encrypted: true,
+            DeleteOnTermination: true,
+          },
+        },
+        { DeviceName: '/dev/sdg', Ebs: { VolumeSize: 200, VolumeType: 'gp2', DeleteOnTermination: false } },
+      ]);
+      expect(liveMutations(ec2)).toEqual([]);
     });
   });
 });

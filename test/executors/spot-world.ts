@@ -10,11 +10,15 @@ import {
   type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
+  DescribeLifecycleHooksCommand,
+  DescribeWarmPoolCommand,
   DetachInstancesCommand,
   type DetachInstancesCommandInput,
   type InstanceRefresh,
+  type LifecycleHook,
   UpdateAutoScalingGroupCommand,
   type UpdateAutoScalingGroupCommandInput,
+  type WarmPoolConfiguration,
 } from '@aws-sdk/client-auto-scaling';
 import {
   type _InstanceType,
@@ -29,12 +33,16 @@ import {
   type DescribeAvailabilityZonesCommandInput,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
+  DescribeInstanceAttributeCommand,
+  type DescribeInstanceAttributeCommandInput,
   DescribeInstanceStatusCommand,
   type DescribeInstanceStatusCommandInput,
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
   DescribeSubnetsCommand,
   type DescribeSubnetsCommandInput,
+  DescribeVolumesCommand,
+  type DescribeVolumesCommandInput,
   type EC2Client,
   type Image,
   type Instance,
@@ -43,6 +51,7 @@ import {
   type RunInstancesCommandInput,
   TerminateInstancesCommand,
   type TerminateInstancesCommandInput,
+  type Volume,
 } from '@aws-sdk/client-ec2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { allowDryRun, awsError } from './context.js';
@@ -126,6 +135,12 @@ export interface SpotWorld {
   attached: { instanceId: string; statusOk: boolean }[];
   /** Appends the group's counts after a call (the fakes call it after every mutation). */
   record(call: string): void;
+  /** EBS volumes by id (DescribeVolumes); an instance's BlockDeviceMappings point at them. */
+  volumes: Map<string, Volume>;
+  /** Base64 user data by instance id (DescribeInstanceAttribute userData). */
+  userData: Map<string, string>;
+  warmPool?: { WarmPoolConfiguration: WarmPoolConfiguration };
+  lifecycleHooks: LifecycleHook[];
 }
 
 function matchesFilters(instance: Instance, filters: DescribeInstancesCommandInput['Filters']): boolean {
@@ -142,11 +157,18 @@ function matchesFilters(instance: Instance, filters: DescribeInstancesCommandInp
 /** EC2: instances, AMIs, addresses, AZs and subnets. */
 export function fakeSpotWorld(
   ec2: AwsClientStub<EC2Client>,
-  opts: { instances?: Instance[]; addresses?: Address[] } = {},
+  opts: { instances?: Instance[]; addresses?: Address[]; volumes?: Volume[] } = {},
 ): SpotWorld {
   const world: SpotWorld = {
     instances: new Map((opts.instances ?? [onDemandInstance()]).map((i) => [i.InstanceId as string, i])),
     images: new Map(),
+    volumes: new Map(
+      (
+        opts.volumes ?? [{ VolumeId: 'vol-root', Size: 8, VolumeType: 'gp3', Iops: 3000, Throughput: 125 }]
+      ).map((v) => [v.VolumeId as string, v]),
+    ),
+    userData: new Map(),
+    lifecycleHooks: [],
     addresses: opts.addresses ?? [],
     refreshes: [],
     steps: [],
@@ -237,7 +259,22 @@ export function fakeSpotWorld(
   });
   ec2.on(CreateImageCommand, { DryRun: false }).callsFake((input: CreateImageCommandInput) => {
     const id = `ami-0new${world.images.size + 1}`;
-    world.images.set(id, { ImageId: id, Name: input.Name, State: 'pending' });
+    // Like EC2: one snapshot per attached EBS volume, named in the AMI's block device mappings.
+    const source = world.instances.get(input.InstanceId ?? '');
+    const BlockDeviceMappings = (source?.BlockDeviceMappings ?? []).map((m) => {
+      const v = world.volumes.get(m.Ebs?.VolumeId ?? '');
+      return {
+        DeviceName: m.DeviceName,
+        Ebs: {
+          SnapshotId: `snap-of-${m.Ebs?.VolumeId}`,
+          VolumeSize: v?.Size,
+          VolumeType: v?.VolumeType,
+          Encrypted: v?.Encrypted ?? false,
+          DeleteOnTermination: m.Ebs?.DeleteOnTermination,
+        },
+      };
+    });
+    world.images.set(id, { ImageId: id, Name: input.Name, State: 'pending', BlockDeviceMappings });
     record('CreateImage');
     return { ImageId: id };
   });
@@ -275,6 +312,17 @@ export function fakeSpotWorld(
   ec2.on(DescribeAvailabilityZonesCommand).callsFake((input: DescribeAvailabilityZonesCommandInput) => ({
     AvailabilityZones: (input.ZoneNames ?? []).map((name) => ({ ZoneName: name, ZoneId: ZONES[name] })),
   }));
+  ec2.on(DescribeVolumesCommand).callsFake((input: DescribeVolumesCommandInput) => ({
+    Volumes: (input.VolumeIds ?? []).flatMap((id) => {
+      const v = world.volumes.get(id);
+      return v ? [structuredClone(v)] : [];
+    }),
+  }));
+  ec2.on(DescribeInstanceAttributeCommand).callsFake((input: DescribeInstanceAttributeCommandInput) => {
+    if (input.Attribute !== 'userData') throw new Error(`the fake does not read ${input.Attribute}`);
+    const value = world.userData.get(input.InstanceId ?? '');
+    return { InstanceId: input.InstanceId, UserData: value ? { Value: value } : {} };
+  });
   ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput) => ({
     Subnets: (input.SubnetIds ?? []).map((id) => ({ SubnetId: id, AvailabilityZone: SUBNETS[id] })),
   }));
@@ -314,6 +362,9 @@ export function fakeGroup(
     return { AutoScalingGroups: found };
   });
   asg.on(DescribeInstanceRefreshesCommand).callsFake(() => ({ InstanceRefreshes: world.refreshes }));
+  // The preflight's reads: no warm pool, no lifecycle hooks unless a test adds them.
+  asg.on(DescribeWarmPoolCommand).callsFake(() => ({ Instances: [], ...world.warmPool }));
+  asg.on(DescribeLifecycleHooksCommand).callsFake(() => ({ LifecycleHooks: world.lifecycleHooks }));
   asg.on(UpdateAutoScalingGroupCommand).callsFake((input: UpdateAutoScalingGroupCommandInput) => {
     if (input.MaxSize !== undefined) {
       if ((g.DesiredCapacity ?? 0) > input.MaxSize)

@@ -3,10 +3,17 @@
 // Shadow IT) for these blocks, so the card itself becomes the record of what happened.
 import type { KnownBlock } from '@slack/types';
 import type { ExecutionStatus } from '../../db/schema.js';
+import { clipLine } from '../../lib/errors.js';
 import { ACTIONS, BLOCKS } from '../ids.js';
 import { slackDate, utc, who, whoPlain } from './format.js';
 import { actions, button, context, escapeMrkdwn, message, type SlackMessage, section } from './limits.js';
 import { encodeId } from './values.js';
+
+/** Longest error or summary on a card line, cut at a word (a section holds 3000 characters). */
+const MAX_DETAIL = 1200;
+
+/** Executors end dry-run summaries with "(dry run)"; the rehearsal line says it once. */
+const withoutDryRunSuffix = (s: string) => s.replace(/\s*\(dry run\)\s*$/i, '');
 
 export interface ExecutionStatusInput {
   executionId: number;
@@ -31,24 +38,27 @@ const NO_NOTE: readonly ExecutionStatus[] = ['failed', 'stale', 'rolled_back', '
 /** One mrkdwn line: icon, state, who approved, and the summary or error. */
 export function executionStatusText(e: ExecutionStatusInput): string {
   const by = e.approvedBy ? ` by ${who(e.approvedBy)}` : '';
-  const dry = e.dryRun ? ' (dry run)' : '';
-  const summary = e.summary ? `: ${escapeMrkdwn(e.summary)}` : '';
-  const error = e.error ? `: ${escapeMrkdwn(e.error)}` : '';
+  // A dry run is a rehearsal: no green tick, no "succeeded", and "(dry run)" said once.
+  const dry = e.dryRun ? ' for a rehearsal (dry run)' : '';
+  const detail = (s: string) =>
+    `: ${escapeMrkdwn(clipLine(e.dryRun ? withoutDryRunSuffix(s) : s, MAX_DETAIL))}`;
+  const summary = e.summary ? detail(e.summary) : '';
+  const error = e.error ? detail(e.error) : '';
   switch (e.status) {
     case 'pending':
     case 'awaiting_approval':
       return `:hourglass: Waiting for approval${dry}`;
     case 'approved':
-      return `:white_check_mark: Approved${by}${dry}, queued`;
+      return `${e.dryRun ? ':test_tube:' : ':white_check_mark:'} Approved${by}${dry}, queued`;
     case 'validating':
       return `:mag: Approved${by}${dry}, validating…`;
     case 'executing':
-      return `:gear: Approved${by}${dry}, executing…`;
+      return `:gear: Approved${by}${dry}, ${e.dryRun ? 'rehearsing' : 'executing'}…`;
     case 'verifying':
       return `:gear: Approved${by}${dry}, verifying…`;
     case 'succeeded':
       return e.dryRun
-        ? `:test_tube: Dry run${summary || ': nothing was changed'} (approved${by})`
+        ? `:test_tube: Rehearsal only, nothing was changed (dry run)${summary} (approved${by})`
         : `:white_check_mark: Done${summary} (approved${by})`;
     case 'failed':
       return `:x: Failed${error || summary} (approved${by})`;
@@ -99,10 +109,14 @@ export function executionStatusBlocks(e: ExecutionStatusInput): KnownBlock[] {
 
 /** Plain text for the notification / thread reply: no mentions rendering needed. */
 export function executionStatusFallback(e: ExecutionStatusInput): string {
-  const base = `Execution #${e.executionId} ${e.status.replace('_', ' ')}${e.dryRun ? ' (dry run)' : ''}`;
+  const state =
+    e.dryRun && e.status === 'succeeded'
+      ? 'rehearsed, nothing changed (dry run)'
+      : `${e.status.replace('_', ' ')}${e.dryRun ? ' (dry run)' : ''}`;
   const by = e.approvedBy ? `, approved by ${whoPlain(e.approvedBy)}` : '';
-  const detail = e.error ?? e.summary;
-  return `${base}${by}${detail ? `: ${escapeMrkdwn(detail)}` : ''} at ${utc(e.at)}`;
+  const raw = e.error ?? e.summary;
+  const detail = raw ? clipLine(e.dryRun ? withoutDryRunSuffix(raw) : raw, MAX_DETAIL) : '';
+  return `Execution #${e.executionId} ${state}${by}${detail ? `: ${escapeMrkdwn(detail)}` : ''} at ${utc(e.at)}`;
 }
 
 /** A standalone status message (thread reply, or `/spot status <id>`). */

@@ -15,6 +15,7 @@ export * from './format.js';
 export * from './help.js';
 export * from './limits.js';
 export * from './modals.js';
+export * from './override-modal.js';
 export * from './pool-alert-card.js';
 export * from './pools-list.js';
 export * from './recommendation-card.js';
@@ -24,13 +25,14 @@ export * from './waste-group-card.js';
 
 /** Builder name -> every action_id it can put in a message. */
 export const BUILDER_ACTIONS = {
-  recommendationCard: [ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun],
+  recommendationCard: [ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun, ACTIONS.overrideRefusals],
   wasteGroupCard: [ACTIONS.approve, ACTIONS.ignore, ACTIONS.rollback, ACTIONS.approveAll, ACTIONS.showMore],
   shadowItCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow],
   executionStatus: [ACTIONS.rollback],
   claimModal: [],
   exemptModal: [],
   confirmCriticalModal: [],
+  overrideModal: [],
   poolAlertCard: [],
   poolsList: [],
   accountsList: [],

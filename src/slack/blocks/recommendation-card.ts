@@ -49,7 +49,8 @@ export interface Commitment {
 
 export type NotWorthIt =
   | { reason: 'savings-below-threshold'; thresholdUsd: number }
-  | { reason: 'all-pools-poisoned' }
+  /** `azs`: the AZs whose pools were considered (lab mode: the instance's own AZ only). */
+  | { reason: 'all-pools-poisoned'; azs?: string[]; instanceTypes?: string[] }
   | { reason: 'not-spot-capable'; detail: string }
   | { reason: 'covered-by-commitment'; commitment: Commitment }
   // feat/numbers: no On-Demand price for the region itself (another region's is never used).
@@ -85,7 +86,39 @@ export interface RecommendationCardInput {
    * nodes need cordon and drain); Approve and Shadow run are not offered then.
    */
   evaluationOnly?: string | null;
+  /** Which AZs' pools were considered: lab mode keeps the instance's subnet, so only its AZ. */
+  scope?: { azs: string[]; reason: 'instance-subnet' | 'group-subnets' | 'region' } | null;
+  /** What is checked before any change: the path the move takes, and what stops it. */
+  preflight?: Preflight | null;
+  /** Who may approve; filled when the card is rendered (approvers change). */
+  approval?: Approval | null;
   now: Date;
+}
+
+/** One reason Approve is not offered, with every object it concerns. */
+export interface PreflightRefusal {
+  /** Stable key (a readiness reason, an ASG check). */
+  code: string;
+  title: string;
+  objects: string[];
+  /** An approver may accept it with a justification (Kubernetes readiness reasons). */
+  overridable?: boolean;
+}
+
+export interface Preflight {
+  /** "Spot clones attached to eks-general (unmanaged; the node group stays ON_DEMAND)". */
+  path?: string | null;
+  refusals: PreflightRefusal[];
+  /** Facts worth knowing that do not stop the move ("lifecycle hooks: 1, honoured"). */
+  notes?: string[];
+}
+
+export interface Approval {
+  /** The risk of the change itself (the executor's rule), which decides the four-eyes rule. */
+  risk: RiskLevel;
+  /** Slack user ids, or `subteam:<id>` for a user group. */
+  approvers: string[];
+  requestedBy?: string | null;
 }
 
 const MAX_REASONS = 3;
@@ -111,8 +144,14 @@ export function notWorthItText(n: NotWorthIt): string {
   switch (n.reason) {
     case 'savings-below-threshold':
       return `Savings are below the ${perMonth(n.thresholdUsd)} threshold.`;
-    case 'all-pools-poisoned':
-      return 'Every Spot pool for this instance type is poisoned by recent interruptions.';
+    case 'all-pools-poisoned': {
+      // Say which pools were looked at: lab mode considers the instance's own AZ only.
+      const types = n.instanceTypes?.length ? ` for ${n.instanceTypes.join(', ')}` : '';
+      const where = n.azs?.length
+        ? `in ${n.azs.join(', ')}${types}`
+        : `for this instance type${types ? ` (${n.instanceTypes!.join(', ')})` : ''}`;
+      return `Every Spot pool ${where} is poisoned by recent interruptions.`;
+    }
     case 'not-spot-capable':
       return `This instance type cannot run on Spot: ${escapeMrkdwn(n.detail)}`;
     case 'covered-by-commitment':
@@ -166,14 +205,15 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
         ? `*On-Demand*\nno price for ${region}`
         : `*On-Demand*\n${perHour(onDemand.pricePerHour)}${odSource}`,
       `*Monthly savings*\n${worthIt ? money(input.monthlySavingsUsd) : `${money(input.monthlySavingsUsd)} (not proposed)`}`,
-      `*Risk*\n${RISK_EMOJI[risk.level]} ${risk.level} (${percent(risk.score)})`,
+      `*Interruption risk*\n${RISK_EMOJI[risk.level]} ${risk.level} (${percent(risk.score)})`,
       input.evaluator
         ? `*Evaluator*\n${escapeMrkdwn(input.evaluator)}`
         : `*Engine*\n${input.engine === 'onnx' ? 'ONNX' : 'fallback'} · model ${escapeMrkdwn(input.modelVersion)}`,
     ]),
   );
 
-  blocks.push(section(`*Spot price per pool*\n${priceLines(input)}`));
+  const scope = input.scope ? `\n_${scopeText(input.scope)}_` : '';
+  blocks.push(section(`*Spot price per pool*\n${priceLines(input)}${scope}`));
 
   if (input.diversification && target.kind !== 'instance') {
     const d = input.diversification;
@@ -202,11 +242,31 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
       `:skull: ${plural(poisoned.length, 'pool')} poisoned; first clears ${relative(soonest, input.now)}`,
     );
   }
+  const preflight = input.preflight;
+  if (preflight?.path) blocks.push(section(`*How*\n${escapeMrkdwn(preflight.path)}`));
+  const refusals = preflight?.refusals ?? [];
+  if (worthIt && refusals.length > 0) blocks.push(section(refusalText(refusals)));
+  if (preflight?.notes?.length)
+    blocks.push(context(preflight.notes.map((n) => `:information_source: ${escapeMrkdwn(n)}`)));
+  if (worthIt && input.approval && !input.evaluationOnly && refusals.length === 0)
+    blocks.push(section(approvalText(input.approval)));
+
   notes.push(`Recommendation #${id}`);
   blocks.push(context(notes));
 
   if (worthIt && input.evaluationOnly) {
     blocks.push(context([`:information_source: ${escapeMrkdwn(input.evaluationOnly)}`]));
+  } else if (worthIt && refusals.length > 0) {
+    // Approve only when the move can run; an approver may accept overridable reasons instead.
+    const overridable = refusals.some((r) => r.overridable);
+    blocks.push(
+      ...actions([
+        ...(overridable
+          ? [button({ text: 'Override with a reason…', actionId: ACTIONS.overrideRefusals, value: id })]
+          : []),
+        button({ text: 'Reject', actionId: ACTIONS.reject, value: id }),
+      ]),
+    );
   } else if (worthIt) {
     blocks.push(
       ...actions([
@@ -218,7 +278,49 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
   }
 
   const fallback = worthIt
-    ? `Spot recommendation #${id}: ${what} in ${region} could save ${perMonth(input.monthlySavingsUsd)} (risk ${risk.level})`
-    : `Spot evaluation #${id}: ${what} in ${region} not proposed: ${notWorthItText(notWorthIt)}`;
+    ? `Spot recommendation #${id}: ${what} in ${region} could save ${perMonth(input.monthlySavingsUsd)} (interruption risk ${risk.level})${refusals.length ? `; not offered for approval: ${refusals.map((r) => r.title).join('; ')}` : ''}`
+    : `Spot recommendation #${id}: ${what} in ${region} not proposed: ${notWorthItText(notWorthIt)}`;
   return message(fallback, blocks);
+}
+
+function scopeText(scope: NonNullable<RecommendationCardInput['scope']>): string {
+  const azs = scope.azs.join(', ');
+  switch (scope.reason) {
+    case 'instance-subnet':
+      return `Pools considered: ${azs} only (lab mode keeps the instance's subnet).`;
+    case 'group-subnets':
+      return `Pools considered: the group's AZs (${azs}).`;
+    case 'region':
+      return `Pools considered: every AZ of the region (${azs}).`;
+  }
+}
+
+const MAX_OBJECTS = 6;
+
+function refusalText(refusals: PreflightRefusal[]): string {
+  const lines = refusals.map((r) => {
+    const shown = r.objects.slice(0, MAX_OBJECTS).map(escapeMrkdwn).join(', ');
+    const more = r.objects.length > MAX_OBJECTS ? ` and ${r.objects.length - MAX_OBJECTS} more` : '';
+    return `• *${escapeMrkdwn(r.title)}*${shown ? `: ${shown}${more}` : ''}`;
+  });
+  const override = refusals.some((r) => r.overridable)
+    ? '\nAn approver may override a reason with a written justification; it is recorded.'
+    : '';
+  return `:no_entry: *Not offered for approval: this move cannot run safely as it is*\n${lines.join('\n')}${override}`;
+}
+
+const mentionOf = (entry: string) =>
+  entry.startsWith('subteam:') ? `<!subteam^${entry.slice(8)}>` : `<@${entry}>`;
+
+function approvalText(a: Approval): string {
+  const who = a.approvers.length
+    ? `Approvers: ${a.approvers.map(mentionOf).join(', ')}.`
+    : 'No approvers yet: `/spot approvers <account> @user`.';
+  const fourEyes =
+    a.risk === 'HIGH' || a.risk === 'CRITICAL'
+      ? a.requestedBy && a.requestedBy !== 'system'
+        ? ` ${mentionOf(a.requestedBy)} asked for it and cannot approve their own ${a.risk} move.`
+        : ` A requester cannot approve their own ${a.risk} move.`
+      : '';
+  return `:lock: *Approval:* ${RISK_EMOJI[a.risk]} ${a.risk} change (separate from the interruption risk). ${who}${fourEyes}`;
 }

@@ -11,6 +11,7 @@ export const actionHandlers = {
   [ACTIONS.reject]: interactions.reject,
   [ACTIONS.ignore]: interactions.ignore,
   [ACTIONS.shadowRun]: interactions.shadowRun,
+  [ACTIONS.overrideRefusals]: interactions.openOverride,
   [ACTIONS.approveAll]: interactions.approveAll,
   [ACTIONS.showMore]: interactions.showMore,
   [ACTIONS.rollback]: interactions.rollback,

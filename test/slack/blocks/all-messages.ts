@@ -11,6 +11,7 @@ import {
   exemptModal,
   findingsSummary,
   helpMessage,
+  overrideModal,
   poolAlertCard,
   poolsList,
   recommendationCard,
@@ -40,6 +41,7 @@ export function allProduced(): Produced[] {
     f.asgRecommendation,
     f.nodeGroupRecommendation,
     ...f.notWorthItRecommendations,
+    ...Object.values(f.refusedRecommendations),
   ]) {
     add('recommendationCard', `recommendation ${r.recommendationId}`, recommendationCard(r));
   }
@@ -79,6 +81,16 @@ export function allProduced(): Produced[] {
       reasons: ['Production account', 'Touches every instance of the group'],
       rollbackNote: null,
       dryRun: false,
+    }),
+  );
+  add(
+    'overrideModal',
+    'override refusals',
+    overrideModal({
+      recommendationId: 62,
+      target: 'Move EKS node group payments/workers-od to Spot',
+      refusals: f.refusedRecommendations['node group with pods that cannot move safely']!.preflight!.refusals,
+      dryRun: true,
     }),
   );
   add('poolAlertCard', 'pool alert', poolAlertCard(f.poolAlert));

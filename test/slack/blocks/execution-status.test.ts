@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  executionStatusFallback,
   executionStatusMessage,
   executionStatusText,
   withExecutionStatus,
@@ -30,11 +31,31 @@ describe('execution-status', () => {
 
   it('says what a dry run would have done and that a stale one changed nothing', () => {
     expect(executionStatusText(f.executionVariants.dryRun!)).toContain(
-      'Dry run: Would have released eipalloc-0a1b2c3d',
+      'Rehearsal only, nothing was changed (dry run): Would have released eipalloc-0a1b2c3d (approved',
     );
     expect(executionStatusText(f.executionVariants.stale!)).toMatch(
       /^:warning: No longer valid: .*; nothing was changed$/,
     );
+  });
+
+  it('reads a dry run as a rehearsal: no green tick, no "succeeded", "(dry run)" said once', () => {
+    const dry = f.executionVariants.dryRun!;
+    for (const text of [executionStatusText(dry), executionStatusFallback(dry)]) {
+      expect(text).not.toContain(':white_check_mark:');
+      expect(text).not.toContain('succeeded');
+      expect(text.match(/\(dry run\)/g)).toHaveLength(1);
+    }
+    expect(executionStatusFallback(dry)).toMatch(/^Execution #88 rehearsed, nothing changed \(dry run\)/);
+    expect(executionStatusText({ ...dry, status: 'approved' })).toMatch(
+      /^:test_tube: Approved by .* for a rehearsal/,
+    );
+  });
+
+  it('shows a long error whole up to a word, never cut in the middle of one', () => {
+    const error = `validation failed: ${'the role lacks Kubernetes RBAC create pods/eviction in prod; '.repeat(40)}end`;
+    const text = executionStatusText({ ...f.executionBase, status: 'failed', error });
+    expect(text.length).toBeLessThan(3000);
+    expect(text).toMatch(/(RBAC|create|pods\/eviction|in|prod|the|role|lacks|Kubernetes)… \(approved by/);
   });
 
   it('replaces the buttons of a recommendation card with the status', () => {

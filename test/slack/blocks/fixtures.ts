@@ -53,6 +53,8 @@ export const labInstanceRecommendation: RecommendationCardInput = {
   engine: 'onnx',
   modelVersion: '2026.02.1',
   commitments: [],
+  scope: { azs: ['us-east-1a'], reason: 'instance-subnet' },
+  approval: { risk: 'HIGH', approvers: ['U0ALICE', 'subteam:S0OPS'], requestedBy: 'U0BOB' },
   now: NOW,
 };
 
@@ -114,7 +116,7 @@ export const notWorthItRecommendations: RecommendationCardInput[] = [
     ...labInstanceRecommendation,
     recommendationId: 45,
     spotPrices: labInstanceRecommendation.spotPrices.map((p) => ({ ...p, poisonedUntil: days(4) })),
-    notWorthIt: { reason: 'all-pools-poisoned' },
+    notWorthIt: { reason: 'all-pools-poisoned', azs: ['us-east-1a'], instanceTypes: ['m5.large'] },
   },
   {
     ...labInstanceRecommendation,
@@ -537,4 +539,163 @@ export const shadowSummary: FindingsSummaryInput = {
   scope: 'shadow',
   account: 'lab-sandbox',
   rows: [{ account: 'lab-sandbox', label: 'us-west-2', count: 2, monthlySavingsUsd: 4120.8 }],
+};
+
+const ASG_PATH_TEXT =
+  "Spot clones launched from the group's launch template, one at a time: attach the clone, then detach and terminate the old instance (capacity never below desired).";
+const K8S_PATH_TEXT =
+  "Unmanaged Spot clones from the node group's launch template, attached to its Auto Scaling group; each old node is cordoned and drained (PDBs respected) once its clone is Ready. The node group stays ON_DEMAND: its own scale-outs and replacements launch On-Demand.";
+
+/** Every refusal a Spot card can show (golden-tested, checked against Slack's limits). */
+export const refusedRecommendations: Record<string, RecommendationCardInput> = {
+  'asg defined by AZs only': {
+    ...asgRecommendation,
+    recommendationId: 60,
+    scope: { azs: ['eu-west-1a', 'eu-west-1b'], reason: 'group-subnets' },
+    preflight: {
+      path: ASG_PATH_TEXT,
+      refusals: [
+        {
+          code: 'no-subnets',
+          title:
+            "defined by AvailabilityZones only (eu-west-1a, eu-west-1b), no subnets: a clone needs a subnet in its instance's AZ",
+          objects: [],
+        },
+      ],
+      notes: ['Launch template web-frontend (version $Default)'],
+    },
+  },
+  'asg that cannot be swapped as it is': {
+    ...asgRecommendation,
+    recommendationId: 61,
+    preflight: {
+      path: ASG_PATH_TEXT,
+      refusals: [
+        {
+          code: 'no-subnet-in-az',
+          title: 'instances run in AZs where the group has no subnet',
+          objects: ['eu-west-1c'],
+        },
+        {
+          code: 'launch-configuration',
+          title: 'launches from a launch configuration; a clone needs a launch template',
+          objects: ['web-frontend-lc-2019'],
+        },
+        {
+          code: 'suspended-processes',
+          title: 'processes the swap needs are suspended',
+          objects: ['Launch', 'Terminate'],
+        },
+        { code: 'instance-refresh', title: 'an instance refresh is in progress', objects: [] },
+        {
+          code: 'warm-pool',
+          title: 'has a warm pool: scale-outs would come back On-Demand from it',
+          objects: ['2 warm instance(s), state Stopped'],
+        },
+        {
+          code: 'terminating-hook',
+          title:
+            'terminating lifecycle hooks would be skipped (the old instance is detached before it is terminated)',
+          objects: ['drain-connections'],
+        },
+      ],
+      notes: [
+        'Subnets: eu-west-1a subnet-0a; eu-west-1b subnet-0b',
+        'Mixed instances policy: On-Demand base 0, 100% On-Demand above it; new launches follow the policy, not the swap',
+        'Suspended: AZRebalance',
+      ],
+    },
+  },
+  'node group with pods that cannot move safely': {
+    ...nodeGroupRecommendation,
+    recommendationId: 62,
+    preflight: {
+      path: K8S_PATH_TEXT,
+      refusals: [
+        {
+          code: 'do-not-disrupt',
+          title: 'marked karpenter.sh/do-not-disrupt',
+          objects: ['pod default/batch-1 (karpenter.sh/do-not-disrupt=true)'],
+          overridable: true,
+        },
+        {
+          code: 'statefulset',
+          title: 'StatefulSet pods',
+          objects: ['pod default/db-0 (StatefulSet default/db)'],
+          overridable: true,
+        },
+        {
+          code: 'single-replica',
+          title: 'single-replica workloads',
+          objects: ['Deployment default/api (Deployment default/api runs 1 replica)'],
+          overridable: true,
+        },
+        {
+          code: 'no-pdb',
+          title: 'pods no PodDisruptionBudget covers',
+          objects: Array.from(
+            { length: 9 },
+            (_, i) => `pod default/worker-${i} (no PodDisruptionBudget selects it)`,
+          ),
+          overridable: true,
+        },
+        {
+          code: 'pdb-blocks',
+          title: 'PodDisruptionBudgets that allow no disruption',
+          objects: [
+            'PodDisruptionBudget default/cache (allows 0 disruptions with all 2 pods healthy (protects default/cache-1))',
+          ],
+          overridable: true,
+        },
+        {
+          code: 'empty-dir',
+          title: 'pods with emptyDir data',
+          objects: ['pod default/scratch-1 (emptyDir volume tmp)'],
+          overridable: true,
+        },
+        {
+          code: 'bare-pod',
+          title: 'bare pods (no controller)',
+          objects: ['pod default/debug (no controller recreates it)'],
+          overridable: true,
+        },
+        {
+          code: 'local-pv',
+          title: 'pods with local PersistentVolumes',
+          objects: ['pod default/es-0 (claim data-es-0 is bound to the local volume pvc-1a2b3c4d)'],
+          overridable: true,
+        },
+      ],
+      notes: ['Subnets: eu-west-1a subnet-0a; eu-west-1b subnet-0b; eu-west-1c subnet-0c'],
+    },
+  },
+  'node group whose role lacks Kubernetes RBAC': {
+    ...nodeGroupRecommendation,
+    recommendationId: 63,
+    preflight: {
+      path: K8S_PATH_TEXT,
+      refusals: [
+        {
+          code: 'rbac',
+          title: 'the role lacks Kubernetes RBAC in payments',
+          objects: ['create pods/eviction', 'list policy/poddisruptionbudgets'],
+        },
+      ],
+    },
+  },
+  'node group whose cluster could not be checked': {
+    ...nodeGroupRecommendation,
+    recommendationId: 64,
+    preflight: {
+      path: K8S_PATH_TEXT,
+      refusals: [
+        {
+          code: 'cluster',
+          title:
+            'spotops could not check payments: the role lacks access to the cluster (the API server rejected the token: map the role with an EKS access entry)',
+          objects: [],
+        },
+      ],
+    },
+  },
 };
