@@ -2,22 +2,21 @@
 // for the person who opened it. Data from the database; blocks from the pure builder.
 import { listAccounts } from '../accounts/store.js';
 import type { Deps } from '../deps.js';
-import { kindLabel, openFindings, recentExecutions, savingsByKind } from '../engine/reports.js';
+import { openTotalsByKind, recentExecutions, savingsByKind } from '../engine/reports.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
 import { type AppHomeInput, appHome, type HomeFindingTotal } from './blocks/app-home.js';
 
 export async function homeInput(deps: Deps): Promise<AppHomeInput> {
-  const totals = new Map<string, HomeFindingTotal>();
-  for (const f of await openFindings(deps.db)) {
-    const t = totals.get(f.kind) ?? { label: kindLabel(f.kind), count: 0, monthlySavingsUsd: 0 };
-    t.count += 1;
-    t.monthlySavingsUsd += f.monthlySavingsUsd;
-    totals.set(f.kind, t);
-  }
+  // Counted and summed in SQL (one GROUP BY), not by loading the findings.
+  const totals: HomeFindingTotal[] = (await openTotalsByKind(deps.db, deps.clock.now())).map((t) => ({
+    label: t.label,
+    count: t.count,
+    monthlySavingsUsd: t.monthlySavingsUsd,
+  }));
   const savings = await savingsByKind(deps.db);
   return {
     accounts: await listAccounts(deps.db),
-    findings: [...totals.values()],
+    findings: totals,
     savings: {
       realisedMonthlyUsd: savings.reduce((n, r) => n + r.actualMonthlyUsd, 0),
       estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),

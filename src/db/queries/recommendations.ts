@@ -229,14 +229,17 @@ const OPEN = sql.raw(`r.status in ('open', 'posted')`);
 export async function openTotals(db: DbOrTx, opts: OpenTotalsOptions): Promise<OpenTotalsRow[]> {
   const key = sql.raw(opts.groupBy === 'kind' ? 'r.kind' : 'r.region');
   const account = opts.perAccount === false ? sql.raw(`''`) : sql.raw('a.name');
-  const newSince = (opts.newSince ?? new Date(8.64e15)).toISOString();
-  const dueBy = (opts.dueBy ?? new Date(0)).toISOString();
+  const newCount = opts.newSince
+    ? sql`count(*) filter (where r.first_seen_at > ${opts.newSince.toISOString()}::timestamptz)`
+    : sql`0`;
+  const dueCount = opts.dueBy
+    ? sql`count(*) filter (where r.due_at <= ${opts.dueBy.toISOString()}::timestamptz)`
+    : sql`0`;
   return rows<OpenTotalsRow>(
     db,
     sql`select ${account} as account, ${key} as key, count(*)::int as count,
           coalesce(sum(r.monthly_savings_usd), 0)::float8 as "monthlySavingsUsd",
-          (count(*) filter (where r.first_seen_at > ${newSince}::timestamptz))::int as "newCount",
-          (count(*) filter (where r.due_at <= ${dueBy}::timestamptz))::int as "dueCount"
+          (${newCount})::int as "newCount", (${dueCount})::int as "dueCount"
         from recommendations r join accounts a on a.id = r.account_id
         where ${OPEN}
           ${opts.kinds ? sql`and r.kind = any(${pgArray([...opts.kinds], 'text')})` : sql``}
