@@ -57,28 +57,25 @@ describe('paginated listing', () => {
   beforeEach(() => ec2.reset());
 
   it('asks for 500 volumes a page and follows NextToken, yielding each page as it arrives', async () => {
-    const vol = (id: string) => ({
-      VolumeId: id,
-      State: 'available' as const,
-      Size: 10,
-      CreateTime: daysAgo(30),
-    });
-    ec2
-      .on(DescribeVolumesCommand)
-      .resolvesOnce({ Volumes: [vol('vol-1'), vol('vol-2')], NextToken: 'page-2' })
-      .resolvesOnce({ Volumes: [vol('vol-3')] });
+    const vol = (id: string) => ({ VolumeId: id, State: 'available' as const, Size: 10 });
+    const listing = pagesOf<DescribeVolumesCommandInput, DescribeVolumesCommandOutput>([
+      { Volumes: [vol('vol-1'), vol('vol-2')], NextToken: 'page-2', $metadata: {} },
+      { Volumes: [vol('vol-3')], $metadata: {} },
+    ]);
+    ec2.on(DescribeVolumesCommand).callsFake(listing.fake);
 
-    const pages: string[][] = [];
+    const requestsBeforePage: number[] = [];
     for await (const page of unattachedEbsVolumes.pages(scanContext(t.db, account))) {
-      pages.push(page.map((f) => f.resourceId));
+      // Each page is judged before the next is requested.
+      requestsBeforePage.push(listing.inputs.length);
+      expect(page).toEqual([]); // first seen today: not unattached long enough yet
     }
 
-    const calls = ec2.commandCalls(DescribeVolumesCommand).map((c) => c.args[0].input);
-    expect(calls.map((i) => [i.MaxResults, i.NextToken])).toEqual([
+    expect(listing.inputs.map((i) => [i.MaxResults, i.NextToken])).toEqual([
       [500, undefined],
       [500, 'page-2'],
     ]);
-    expect(pages).toEqual([['vol-1', 'vol-2'], ['vol-3']]);
+    expect(requestsBeforePage).toEqual([1, 2]);
   });
 
   it('asks for 1000 instances a page and follows NextToken', async () => {
@@ -129,24 +126,24 @@ describe('paginated listing', () => {
   });
 
   it('stops at a failed page with what was attempted, after yielding the pages before it', async () => {
-    const vol = (id: string) => ({
-      VolumeId: id,
-      State: 'available' as const,
-      Size: 10,
-      CreateTime: daysAgo(30),
+    const inst = (id: string) => ({
+      InstanceId: id,
+      InstanceType: 't3.micro',
+      State: { Name: 'running' as const },
     });
-    ec2
-      .on(DescribeVolumesCommand)
-      .resolvesOnce({ Volumes: [vol('vol-1')], NextToken: 'page-2' })
-      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'UnauthorizedOperation' }));
+    const listing = pagesOf<DescribeInstancesCommandInput, DescribeInstancesCommandOutput>([
+      { Reservations: [{ Instances: [inst('i-1')] }], NextToken: 'n2', $metadata: {} },
+      Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' }),
+    ]);
+    ec2.on(DescribeInstancesCommand).callsFake(listing.fake);
 
     const pages: string[][] = [];
     const run = async () => {
-      for await (const page of unattachedEbsVolumes.pages(scanContext(t.db, account))) {
+      for await (const page of unauthorizedInstances.pages(scanContext(t.db, account))) {
         pages.push(page.map((f) => f.resourceId));
       }
     };
-    await expect(run()).rejects.toThrow('describing EBS volumes in us-east-1');
-    expect(pages).toEqual([['vol-1']]);
+    await expect(run()).rejects.toThrow('describing instances in us-east-1');
+    expect(pages).toEqual([['i-1']]);
   });
 });
