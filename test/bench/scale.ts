@@ -566,10 +566,6 @@ async function acks(kind: 'postgres' | 'pglite') {
     await fire(bareUrl, 5, 'waste', respond);
     const real = await fire(url, 50, 'waste', respond);
     const base = await fire(bareUrl, 50, 'waste', respond);
-    // The answers themselves arrive on response_url once the work is done.
-    const t0 = performance.now();
-    await slack.waitFor(() => slack.callsOf('response_url').length >= 55, 120_000);
-    out(`all 55 answers on response_url within ${ms(performance.now() - t0)} after the last ack`);
     const p99 = percentile(real, 99);
     const baseP99 = percentile(base, 99);
     out(
@@ -579,6 +575,11 @@ async function acks(kind: 'postgres' | 'pglite') {
     out(
       `target: p99 < 100 ms ${p99 < 100 ? 'MET' : 'MISSED'}; within 2x of bare Bolt ${p99 <= 2 * Math.max(baseP99, 1) ? 'MET' : 'MISSED'}`,
     );
+    // The answers themselves arrive once the work is done (response_url, or an ephemeral message).
+    const t0 = performance.now();
+    const answered = () => slack.callsOf('response_url').length + slack.callsOf('chat.postEphemeral').length;
+    await slack.waitFor(() => answered() >= 110, 120_000).catch(() => undefined);
+    out(`answers delivered: ${answered()} of 110, the last ${ms(performance.now() - t0)} after the last ack`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await b.destroy();
