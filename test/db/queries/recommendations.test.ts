@@ -53,7 +53,7 @@ describe('set-based finding persistence', () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     account = await insertAccount(t.db);
-  });
+  }, 120_000);
   afterAll(() => t.destroy());
 
   it('stores 100,001 findings in one scan, each opened with a found audit row', async () => {
