@@ -10,6 +10,10 @@ import * as schema from './schema.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handed to `db.transaction(fn)`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** What a query in db/queries takes first: the database, or a transaction on it. */
+export type DbOrTx = Db | Tx;
 
 export interface Database {
   db: Db;
@@ -24,13 +28,23 @@ export type LockResult<T> = { acquired: true; value: T } | { acquired: false };
 
 export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  if ('url' in target) return openPostgres(target.url);
+export interface DatabaseOptions {
+  /** Called once per statement sent (PostgreSQL): the benchmark counts round trips with it. */
+  onQuery?: () => void;
+}
+
+export async function openDatabase(target: DatabaseTarget, opts: DatabaseOptions = {}): Promise<Database> {
+  if ('url' in target) return openPostgres(target.url, opts);
   return openPglite('dataDir' in target ? target.dataDir : undefined);
 }
 
-function openPostgres(url: string): Database {
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+function openPostgres(url: string, opts: DatabaseOptions): Database {
+  const onQuery = opts.onQuery;
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    ...(onQuery ? { debug: () => onQuery() } : {}),
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,

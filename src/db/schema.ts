@@ -100,6 +100,9 @@ export const recommendations = pgTable(
     snoozedUntil: ts('snoozed_until'),
     dueAt: ts('due_at'), // grace-period deadline (Shadow IT)
     exemptUntil: ts('exempt_until'),
+    // Hash of what a scan says about the finding (title, params, evidence, estimate, risk, due):
+    // a re-scan that finds it unchanged only bumps last_seen_at.
+    contentHash: text('content_hash'),
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -366,6 +369,8 @@ export const resourceSightings = pgTable(
     condition: text('condition').notNull(), // e.g. 'unattached'
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    // The listing that last saw it: rows another listing stamped are forgotten at its end.
+    seenBy: text('seen_by'),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.region, t.resourceId, t.condition] })],
 );

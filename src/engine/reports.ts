@@ -1,7 +1,15 @@
 // Read models for people: open findings per account and kind, execution history, savings
 // realised against estimated, the daily digest and App Home. Queries only; no Slack here.
-import { and, desc, eq, gte, inArray, isNotNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+// Counts and sums come from GROUP BY in the database: a summary never loads findings with their
+// evidence, so it stays fast at 100k open findings.
+import { and, count, desc, eq, gte, inArray, isNotNull, sql, sum } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.js';
+import {
+  type OpenTotalsRow,
+  openTotals,
+  type TopFinding,
+  topOpenFindings,
+} from '../db/queries/recommendations.js';
 import { accounts, executions, type Recommendation, recommendations } from '../db/schema.js';
 import { DAY } from '../lib/clock.js';
 import { SHADOW_KIND } from './shadow-policy.js';
@@ -86,9 +94,14 @@ export interface SavingsRow {
 }
 
 /** Live, succeeded executions per recommendation kind: what the cards said against what was verified. */
-export async function savingsByKind(db: Db, since?: Date): Promise<SavingsRow[]> {
+export async function savingsByKind(db: DbOrTx, since?: Date): Promise<SavingsRow[]> {
   const rows = await db
-    .select({ kind: recommendations.kind, exec: executions })
+    .select({
+      kind: recommendations.kind,
+      executions: count(),
+      estimated: sum(executions.estimatedMonthlySavings).mapWith(Number),
+      actual: sum(executions.actualMonthlySavings).mapWith(Number),
+    })
     .from(executions)
     .innerJoin(recommendations, eq(recommendations.id, executions.recommendationId))
     .where(
@@ -98,17 +111,81 @@ export async function savingsByKind(db: Db, since?: Date): Promise<SavingsRow[]>
         isNotNull(executions.finishedAt),
         since ? gte(executions.finishedAt, since) : undefined,
       ),
-    );
-  const out = new Map<string, SavingsRow>();
-  for (const { kind, exec } of rows) {
-    const row = out.get(kind) ?? { kind, executions: 0, estimatedMonthlyUsd: 0, actualMonthlyUsd: 0 };
-    row.executions += 1;
-    row.estimatedMonthlyUsd += exec.estimatedMonthlySavings ?? 0;
-    row.actualMonthlyUsd += exec.actualMonthlySavings ?? 0;
-    out.set(kind, row);
-  }
-  return [...out.values()].sort((a, b) => b.actualMonthlyUsd - a.actualMonthlyUsd);
+    )
+    .groupBy(recommendations.kind);
+  return rows
+    .map((r) => ({
+      kind: r.kind,
+      executions: r.executions,
+      estimatedMonthlyUsd: r.estimated ?? 0,
+      actualMonthlyUsd: r.actual ?? 0,
+    }))
+    .sort((a, b) => b.actualMonthlyUsd - a.actualMonthlyUsd);
 }
+
+/** Failed executions created since `since`: a count, not rows. */
+export async function failedExecutionsSince(db: DbOrTx, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(executions)
+    .where(and(eq(executions.status, 'failed'), gte(executions.createdAt, since)));
+  return row?.n ?? 0;
+}
+
+export interface KindTotal {
+  kind: string;
+  label: string;
+  count: number;
+  monthlySavingsUsd: number;
+  /** First seen within the last day before `now`. */
+  newToday: number;
+  /** Grace deadline within the next day (or past). */
+  dueWithin24h: number;
+}
+
+/** Open findings per kind across accounts: one GROUP BY. */
+export async function openTotalsByKind(db: DbOrTx, now: Date): Promise<KindTotal[]> {
+  const rows = await openTotals(db, {
+    groupBy: 'kind',
+    perAccount: false,
+    newSince: new Date(now.getTime() - DAY),
+    dueBy: new Date(now.getTime() + DAY),
+  });
+  return rows.map((r) => ({
+    kind: r.key,
+    label: kindLabel(r.key),
+    count: r.count,
+    monthlySavingsUsd: r.monthlySavingsUsd,
+    newToday: r.newCount,
+    dueWithin24h: r.dueCount,
+  }));
+}
+
+/** Open findings per account and kind (or region), optionally for some kinds or one account. */
+export function openTotalsPerAccount(
+  db: DbOrTx,
+  opts: { kinds?: readonly string[]; account?: string; groupBy: 'kind' | 'region' },
+): Promise<OpenTotalsRow[]> {
+  return openTotals(db, { ...opts, perAccount: true });
+}
+
+/** Open monthly savings that are upper bounds (e.g. snapshots priced at their volume's size). */
+export async function openUpperBoundMonthlyUsd(db: DbOrTx): Promise<number> {
+  const [row] = await db
+    .select({ usd: sum(recommendations.monthlySavingsUsd) })
+    .from(recommendations)
+    .where(
+      and(
+        inArray(recommendations.status, [...OPEN_STATUSES]),
+        sql`(${recommendations.evidence} ->> 'savingsIsUpperBound') = 'true'`,
+      ),
+    );
+  return Number(row?.usd ?? 0);
+}
+
+/** The biggest open savings, for the digest. */
+export const biggestOpenFindings = (db: DbOrTx, limit = 5): Promise<TopFinding[]> =>
+  topOpenFindings(db, limit);
 
 /** Findings first seen within the last day before `now`. */
 export function isNew(rec: Pick<Recommendation, 'firstSeenAt'>, now: Date): boolean {

@@ -1,11 +1,15 @@
 // The daily digest: open findings per kind (and what is new today), the biggest items, Shadow
 // IT deadlines, poisoned pools, and savings realised against estimated over the last 30 days.
-import { and, eq, gte } from 'drizzle-orm';
-import { executions } from '../db/schema.js';
+// Every figure is a SQL aggregate: no finding is loaded to be counted.
 import type { Deps } from '../deps.js';
 import { effectiveSavingsRateNow } from '../engine/effective-savings-rate.js';
 import { measuredSavingsByKind } from '../engine/measured-savings.js';
-import { isNew, kindLabel, openFindings } from '../engine/reports.js';
+import {
+  biggestOpenFindings,
+  failedExecutionsSince,
+  openTotalsByKind,
+  openUpperBoundMonthlyUsd,
+} from '../engine/reports.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { DAY } from '../lib/clock.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
@@ -14,56 +18,32 @@ import type { MessageRef } from '../slack/notifier.js';
 
 export async function digestInput(deps: Deps): Promise<DigestInput> {
   const now = deps.clock.now();
-  const open = await openFindings(deps.db);
-  const perKind = new Map<string, DigestInput['perKind'][number]>();
-  for (const f of open) {
-    const k = perKind.get(f.kind) ?? {
-      label: kindLabel(f.kind),
-      count: 0,
-      newToday: 0,
-      monthlySavingsUsd: 0,
-    };
-    k.count += 1;
-    if (isNew(f, now)) k.newToday += 1;
-    k.monthlySavingsUsd += f.monthlySavingsUsd;
-    perKind.set(f.kind, k);
-  }
+  const totals = await openTotalsByKind(deps.db, now);
   const since = new Date(now.getTime() - 30 * DAY);
-  // Measured savings (never the estimate copied) and the ESR: feat/numbers.
+  // Measured savings (never the estimate copied) and the Effective Savings Rate.
   const savings = await measuredSavingsByKind(deps.db, since);
   const esr = await effectiveSavingsRateNow(deps.db);
-  const failed = await deps.db
-    .select({ id: executions.id })
-    .from(executions)
-    .where(and(eq(executions.status, 'failed'), gte(executions.createdAt, since)));
-  const shadow = open.filter((f) => f.kind === SHADOW_KIND);
+  const shadow = totals.find((t) => t.kind === SHADOW_KIND);
   return {
     day: now,
-    perKind: [...perKind.values()].sort((a, b) => b.monthlySavingsUsd - a.monthlySavingsUsd),
-    topItems: open
-      .filter((f) => f.monthlySavingsUsd > 0)
-      .slice(0, 5)
-      .map((f) => ({
-        recommendationId: f.id,
-        title: f.title,
-        account: f.accountName,
-        region: f.region,
-        monthlySavingsUsd: f.monthlySavingsUsd,
-      })),
+    perKind: totals
+      .map((t) => ({
+        label: t.label,
+        count: t.count,
+        newToday: t.newToday,
+        monthlySavingsUsd: t.monthlySavingsUsd,
+      }))
+      .sort((a, b) => b.monthlySavingsUsd - a.monthlySavingsUsd),
+    topItems: await biggestOpenFindings(deps.db, 5),
     savings: {
       realisedMonthlyUsd: savings.reduce((n, r) => n + r.measuredMonthlyUsd, 0),
       estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),
       executions: savings.reduce((n, r) => n + r.executions, 0),
-      failed: failed.length,
+      failed: await failedExecutionsSince(deps.db, since),
       effectiveSavingsRate: esr.rate,
-      upperBoundMonthlyUsd: open
-        .filter((f) => (f.evidence as { savingsIsUpperBound?: boolean } | null)?.savingsIsUpperBound)
-        .reduce((n, f) => n + f.monthlySavingsUsd, 0),
+      upperBoundMonthlyUsd: await openUpperBoundMonthlyUsd(deps.db),
     },
-    shadowIt: {
-      open: shadow.length,
-      dueWithin24h: shadow.filter((f) => f.dueAt && f.dueAt.getTime() - now.getTime() <= DAY).length,
-    },
+    shadowIt: { open: shadow?.count ?? 0, dueWithin24h: shadow?.dueWithin24h ?? 0 },
     poisonedPools: (await listPoisonedPools(deps.db, deps.clock)).length,
   };
 }

@@ -2,8 +2,8 @@
 // (authorization.k8s.io/v1) per verb the node replacement needs. Asking is always allowed
 // (system:basic-user), so a missing rule shows up here, not halfway through a drain with an extra
 // node already launched.
-import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { readKube } from './client.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeClientModule, readKube } from './client.js';
 
 export interface AccessRule {
   /** "" = the core group. */
@@ -40,6 +40,7 @@ export async function missingAccess(
   kc: KubeConfig,
   rules: readonly AccessRule[] = DRAIN_ACCESS,
 ): Promise<AccessRule[]> {
+  const { AuthorizationV1Api } = await kubeClientModule();
   const api = kc.makeApiClient(AuthorizationV1Api);
   const missing: AccessRule[] = [];
   for (const r of rules) {

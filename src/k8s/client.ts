@@ -11,8 +11,10 @@
 //   apiGroups: ["apps"]    resources: ["replicasets", "deployments", "statefulsets"] verbs: ["get"]
 //   apiGroups: [""]        resources: ["persistentvolumeclaims", "persistentvolumes"] verbs: ["get"]
 // (the last three: the readiness check, k8s/readiness.ts; k8s/access-review.ts checks them all.)
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+// @kubernetes/client-node (~70 MB resident) and the EKS commands are imported on first use: a
+// process that never replaces an EKS node never loads them.
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AccountAccess } from '../aws/clients.js';
 import type { MutationContext } from '../aws/dry-run.js';
 import { awsErrorCode, PermissionError } from '../lib/errors.js';
@@ -27,10 +29,15 @@ export interface ClusterAccess {
   token: string;
 }
 
-export type KubeConfigFactory = (cluster: ClusterAccess) => KubeConfig;
+export type KubeConfigFactory = (cluster: ClusterAccess) => KubeConfig | Promise<KubeConfig>;
+
+/** The Kubernetes client library, loaded once on first use. */
+export const kubeClientModule = (): Promise<typeof import('@kubernetes/client-node')> =>
+  import('@kubernetes/client-node');
 
 /** The production factory: TLS against the cluster's own CA, bearer token auth. */
-export const eksKubeConfig: KubeConfigFactory = (c) => {
+export const eksKubeConfig: KubeConfigFactory = async (c) => {
+  const { KubeConfig } = await kubeClientModule();
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: c.name, server: c.endpoint, caData: c.caData, skipTLSVerify: false }],
@@ -60,6 +67,7 @@ export function isEksNotFound(err: unknown): boolean {
 /** eks:DescribeCluster; undefined when the cluster does not exist. */
 export async function describeCluster(eks: EKSClient, name: string): Promise<EksCluster | undefined> {
   try {
+    const { DescribeClusterCommand } = await import('@aws-sdk/client-eks');
     const out = await eks.send(new DescribeClusterCommand({ name }));
     const c = out.cluster;
     if (!c?.endpoint) throw new Error(`DescribeCluster returned no endpoint for ${name}`);
@@ -83,7 +91,9 @@ export async function connectCluster(
   cluster: string,
   opts: ConnectOptions = {},
 ): Promise<CoreV1Api> {
-  return (await connectClusterConfig(aws, region, cluster, opts)).makeApiClient(CoreV1Api);
+  const kc = await connectClusterConfig(aws, region, cluster, opts);
+  const { CoreV1Api } = await kubeClientModule();
+  return kc.makeApiClient(CoreV1Api);
 }
 
 /** The KubeConfig for the cluster (for the APIs beyond core: apps, policy, authorization). */

@@ -1,11 +1,11 @@
 // Nodes of an EKS cluster by EC2 instance: find (spec.providerID = aws:///<az>/<instance-id>),
 // wait until Ready, cordon and uncordon. Cordon is a merge patch of spec.unschedulable, sent with
 // the merge-patch Content-Type: client-node 1.x defaults to JSON Patch, which needs an array.
-import { type CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
 import type { MutationContext } from '../aws/dry-run.js';
 import { pollUntil } from '../aws/spot-waiters.js';
 import type { WaitContext } from '../aws/waiters.js';
-import { mutateKube, readKube } from './client.js';
+import { kubeClientModule, mutateKube, readKube } from './client.js';
 
 export async function listNodes(api: CoreV1Api): Promise<V1Node[]> {
   const list = await readKube('listing the nodes', 'list nodes', () => api.listNode());
@@ -44,6 +44,7 @@ async function setUnschedulable(
   name: string,
   unschedulable: boolean,
 ): Promise<boolean> {
+  const { PatchStrategy, setHeaderOptions } = await kubeClientModule();
   const res = await mutateKube(ctx, 'patch nodes', () =>
     api.patchNode(
       // Merge patch: `null` removes the field, as `kubectl uncordon` leaves it.

@@ -2,17 +2,15 @@
 // objects involved, the way `kubectl drain` refuses unmanaged and emptyDir pods without explicit
 // flags (and Karpenter honours karpenter.sh/do-not-disrupt). DaemonSet and mirror pods are left on
 // the node by the drain, finished and terminating pods need nothing: none of them is checked.
-import {
+import type {
   AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  PolicyV1Api,
-  type V1LabelSelector,
-  type V1OwnerReference,
-  type V1Pod,
-  type V1PodDisruptionBudget,
+  KubeConfig,
+  V1LabelSelector,
+  V1OwnerReference,
+  V1Pod,
+  V1PodDisruptionBudget,
 } from '@kubernetes/client-node';
-import { kubeStatus, readKube } from './client.js';
+import { kubeClientModule, kubeStatus, readKube } from './client.js';
 import { isDaemonSetPod, isMirrorPod, podRef, podsOnNode } from './drain.js';
 
 export const DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
@@ -110,6 +108,7 @@ async function maybe<T>(what: string, rbac: string, read: () => Promise<T>): Pro
 
 /** The reasons the nodes cannot be drained safely; an empty list means the drain may go ahead. */
 export async function drainReadiness(kc: KubeConfig, nodes: readonly string[]): Promise<NodeReadiness> {
+  const { AppsV1Api, CoreV1Api, PolicyV1Api } = await kubeClientModule();
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const policy = kc.makeApiClient(PolicyV1Api);

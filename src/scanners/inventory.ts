@@ -1,25 +1,26 @@
 // The `instances` table: what the last scan saw running in an account + region (type, AZ ID,
 // lifecycle, tags, authorisation). The event handler falls back on it when an interrupted
-// instance is already gone from EC2.
+// instance is already gone from EC2. Written one listing page per statement.
 import type { Instance } from '@aws-sdk/client-ec2';
-import { and, eq, lt } from 'drizzle-orm';
 import { tagMap } from '../aws/paginate.js';
-import type { Db } from '../db/client.js';
-import { instances } from '../db/schema.js';
+import type { DbOrTx } from '../db/client.js';
+import { deleteInventorySeenBefore, type InventoryRow, upsertInventory } from '../db/queries/instances.js';
 
-export async function recordInventory(
-  db: Db,
-  scope: { accountId: number; region: string },
-  seen: readonly Instance[],
+type Scope = { accountId: number; region: string };
+
+/** Stores one page of a listing: the running instances with a type. */
+export async function recordInventoryPage(
+  db: DbOrTx,
+  scope: Scope,
+  page: readonly Instance[],
   authorized: (instance: Instance) => boolean,
   now: Date,
 ): Promise<void> {
-  for (const i of seen) {
+  const rows: InventoryRow[] = [];
+  for (const i of page) {
     if (!i.InstanceId || !i.InstanceType || i.State?.Name !== 'running') continue;
     const tags = tagMap(i.Tags);
-    const row = {
-      accountId: scope.accountId,
-      region: scope.region,
+    rows.push({
       instanceId: i.InstanceId,
       instanceType: i.InstanceType,
       // Pools are keyed by AZ ID (the same zone for every account); the name is only a fallback.
@@ -30,24 +31,24 @@ export async function recordInventory(
       launchedAt: i.LaunchTime ?? null,
       pipelineMode: tags['aws:autoscaling:groupName'] ? (tags['eks:cluster-name'] ? 'k8s' : 'asg') : null,
       authStatus: authorized(i) ? 'authorized' : 'unauthorized',
-      seenAt: now,
-    };
-    await db
-      .insert(instances)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [instances.accountId, instances.region, instances.instanceId],
-        set: row,
-      });
+    });
   }
-  // What a full scan no longer sees is not running any more.
-  await db
-    .delete(instances)
-    .where(
-      and(
-        eq(instances.accountId, scope.accountId),
-        eq(instances.region, scope.region),
-        lt(instances.seenAt, now),
-      ),
-    );
+  await upsertInventory(db, scope, rows, now);
+}
+
+/** The listing at `now` completed: what it did not see is not running any more. */
+export async function completeInventory(db: DbOrTx, scope: Scope, now: Date): Promise<void> {
+  await deleteInventorySeenBefore(db, scope, now);
+}
+
+/** A whole listing at once. */
+export async function recordInventory(
+  db: DbOrTx,
+  scope: Scope,
+  seen: readonly Instance[],
+  authorized: (instance: Instance) => boolean,
+  now: Date,
+): Promise<void> {
+  await recordInventoryPage(db, scope, seen, authorized, now);
+  await completeInventory(db, scope, now);
 }

@@ -1,19 +1,20 @@
 // The scan runner: runs scanners per account x region x kind with bounded concurrency, records
-// each run in scan_runs, upserts findings into recommendations by fingerprint, and resolves the
-// open findings a complete run no longer sees. Posting cards is the caller's job: the report
-// says what was newly opened and what was resolved.
-import { and, eq, getTableColumns, inArray, lt, notInArray, sql } from 'drizzle-orm';
+// each run in scan_runs, stores findings page by page as the listing arrives (set-based: a chunk
+// of thousands per statement, unchanged ones only get last_seen_at), and resolves the open
+// findings a complete run no longer saw. Posting cards is the caller's job: the report says what
+// was newly opened and what was resolved.
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { AccountAccess } from '../aws/clients.js';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import {
-  type Account,
-  type Recommendation,
-  type RecommendationStatus,
-  recommendations,
-  scanRuns,
-} from '../db/schema.js';
-import { audit } from '../engine/audit.js';
+  type FindingRef,
+  type FindingRow,
+  resolveUnseenChunk,
+  upsertFindingChunk,
+} from '../db/queries/recommendations.js';
+import { type Account, scanRuns } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { describeError, UserError } from '../lib/errors.js';
 import { fingerprint } from '../lib/ids.js';
@@ -59,16 +60,17 @@ export interface ScanFailure {
 export interface ScanReport {
   runs: ScanRunResult[];
   /** Inserted now, or back to `open` from `resolved`: these need a card. */
-  newlyOpened: Recommendation[];
+  newlyOpened: FindingRef[];
   /** Moved from open/posted to resolved: their cards need updating. */
-  resolved: Recommendation[];
+  resolved: FindingRef[];
   failures: ScanFailure[];
+  /** Rows whose content was written (new, changed, reopened) and rows only marked as seen. */
+  written: number;
+  unchanged: number;
 }
 
-/** Statuses whose card content follows the latest scan; `resolved` is reopened by a sighting. */
-const REFRESHED: readonly RecommendationStatus[] = ['open', 'posted', 'resolved'];
-/** Statuses a complete scan may resolve: nobody has acted on them yet. */
-const RESOLVABLE: readonly RecommendationStatus[] = ['open', 'posted'];
+/** Findings buffered from listing pages before one set-based write. */
+const WRITE_CHUNK = 5000;
 
 export async function runScan(deps: ScanDeps, opts: ScanOptions): Promise<ScanReport> {
   const selected = opts.kinds.map((kind) => {
@@ -79,7 +81,14 @@ export async function runScan(deps: ScanDeps, opts: ScanOptions): Promise<ScanRe
     return scanner;
   });
 
-  const report: ScanReport = { runs: [], newlyOpened: [], resolved: [], failures: [] };
+  const report: ScanReport = {
+    runs: [],
+    newlyOpened: [],
+    resolved: [],
+    failures: [],
+    written: 0,
+    unchanged: 0,
+  };
   const tasks: { account: Account; access: AccountAccess; region: string; scanner: Scanner }[] = [];
   for (const account of opts.accounts) {
     if (account.regions.length === 0) {
@@ -107,6 +116,8 @@ export async function runScan(deps: ScanDeps, opts: ScanOptions): Promise<ScanRe
     report.runs.push(o.run);
     report.newlyOpened.push(...o.opened);
     report.resolved.push(...o.resolved);
+    report.written += o.written;
+    report.unchanged += o.unchanged;
     if (o.failure) report.failures.push(o.failure);
   }
   return report;
@@ -114,8 +125,10 @@ export async function runScan(deps: ScanDeps, opts: ScanOptions): Promise<ScanRe
 
 interface Outcome {
   run: ScanRunResult;
-  opened: Recommendation[];
-  resolved: Recommendation[];
+  opened: FindingRef[];
+  resolved: FindingRef[];
+  written: number;
+  unchanged: number;
   failure?: ScanFailure;
 }
 
@@ -137,10 +150,9 @@ async function runOne(
   const scanRunId = row!.id;
   const base = { scanRunId, accountId: account.id, region, scanner: scanner.kind };
   // Filled as rows are written, so rows opened before a failure are still reported.
-  const opened: Recommendation[] = [];
-
+  const store = findingStore(db, clock.now());
   try {
-    const findings = await scanner.scan({
+    for await (const page of scanner.pages({
       aws: access,
       account,
       region,
@@ -148,26 +160,44 @@ async function runOne(
       clock,
       log,
       config: deps.config,
-    });
-    for (const f of findings) {
-      // A finding outside its run's scope would escape resolution; refuse it loudly.
-      if (f.scanner !== scanner.kind || f.accountId !== account.id || f.region !== region) {
-        throw new Error(
-          `scanner ${scanner.kind} returned a finding for ${f.scanner}/${f.accountId}/${f.region}/${f.resourceId}`,
-        );
+    })) {
+      for (const f of page) {
+        // A finding outside its run's scope would escape resolution; refuse it loudly.
+        if (f.scanner !== scanner.kind || f.accountId !== account.id || f.region !== region) {
+          throw new Error(
+            `scanner ${scanner.kind} returned a finding for ${f.scanner}/${f.accountId}/${f.region}/${f.resourceId}`,
+          );
+        }
       }
+      await store.add(page);
     }
-    await upsertFindings(deps, findings, opened);
-    const resolved = await resolveUnseen(deps, { account, region, kind: scanner.kind }, findings, startedAt);
+    await store.flush();
+    const resolved = await resolveUnseen(
+      db,
+      { accountId: account.id, region, kind: scanner.kind },
+      startedAt,
+      clock,
+    );
     await db
       .update(scanRuns)
-      .set({ status: 'succeeded', findings: findings.length, finishedAt: clock.now() })
+      .set({ status: 'succeeded', findings: store.seen, finishedAt: clock.now() })
       .where(eq(scanRuns.id, scanRunId));
     log.info(
-      { findings: findings.length, opened: opened.length, resolved: resolved.length },
+      {
+        findings: store.seen,
+        opened: store.opened.length,
+        written: store.written,
+        resolved: resolved.length,
+      },
       'scan finished',
     );
-    return { run: { ...base, status: 'succeeded', findings: findings.length }, opened, resolved };
+    return {
+      run: { ...base, status: 'succeeded', findings: store.seen },
+      opened: store.opened,
+      resolved,
+      written: store.written,
+      unchanged: store.unchanged,
+    };
   } catch (err) {
     const error = describeError(err);
     log.warn({ err }, 'scan failed; nothing resolved');
@@ -177,143 +207,125 @@ async function runOne(
       .where(eq(scanRuns.id, scanRunId));
     return {
       run: { ...base, status: 'failed', findings: 0, error },
-      opened,
+      opened: store.opened,
       resolved: [],
+      written: store.written,
+      unchanged: store.unchanged,
       failure: { accountId: account.id, accountName: account.name, region, scanner: scanner.kind, error },
     };
   }
 }
 
-const fingerprintOf = (f: Finding) => fingerprint(f.scanner, String(f.accountId), f.region, f.resourceId);
+export const fingerprintOf = (f: Pick<Finding, 'scanner' | 'accountId' | 'region' | 'resourceId'>): string =>
+  fingerprint(f.scanner, String(f.accountId), f.region, f.resourceId);
+
+/** Hash of everything a scan says about a finding: equal hashes mean nothing to rewrite. */
+export function contentHashOf(f: Finding): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        f.proposal.executor,
+        f.title,
+        f.proposal.params ?? null,
+        f.evidence,
+        f.monthlySavingsUsd,
+        f.riskLevel ?? 'LOW',
+        f.dueAt?.toISOString() ?? null,
+      ]),
+    )
+    .digest('base64url');
+}
+
+export function findingRow(f: Finding): FindingRow {
+  return {
+    fingerprint: fingerprintOf(f),
+    contentHash: contentHashOf(f),
+    kind: f.scanner,
+    executor: f.proposal.executor,
+    accountId: f.accountId,
+    region: f.region,
+    resourceId: f.resourceId,
+    title: f.title,
+    params: f.proposal.params,
+    evidence: f.evidence,
+    monthlySavingsUsd: f.monthlySavingsUsd,
+    riskLevel: f.riskLevel ?? 'LOW',
+    dueAt: f.dueAt ?? null,
+  };
+}
+
+export interface FindingStore {
+  /** Buffers a page; writes a chunk once WRITE_CHUNK findings are waiting. */
+  add(findings: readonly Finding[]): Promise<void>;
+  /** Writes what is buffered. */
+  flush(): Promise<void>;
+  /** Distinct findings seen, rows written, rows only marked as seen, and what was (re)opened. */
+  readonly seen: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly opened: FindingRef[];
+}
 
 /**
- * INSERT ... ON CONFLICT (fingerprint) DO UPDATE, one finding at a time, so concurrent scans
- * cannot duplicate a recommendation. Appends to `opened` the rows that now need a card: new
- * ones and ones reopened from `resolved`.
+ * Writes findings in chunks, each one transaction (the bump and the upsert with its audit rows).
+ * A resource listed twice within a chunk is stored once (a repeat across chunks is only marked
+ * as seen again). Only the chunk in hand is held in memory.
  */
-async function upsertFindings(
-  deps: ScanDeps,
-  findings: readonly Finding[],
-  opened: Recommendation[],
-): Promise<void> {
-  const { db } = deps;
-  if (findings.length === 0) return;
-  const now = deps.clock.now();
-  const fps = findings.map(fingerprintOf);
-  const before = new Map(
-    (
-      await db
-        .select({ fingerprint: recommendations.fingerprint, status: recommendations.status })
-        .from(recommendations)
-        .where(inArray(recommendations.fingerprint, fps))
-    ).map((r) => [r.fingerprint, r.status]),
-  );
-
-  // In ON CONFLICT DO UPDATE, `recommendations.x` is the existing row and `excluded.x` the new
-  // one (a bare column name would be ambiguous).
-  const refreshed = sql.raw(`"recommendations"."status" in (${REFRESHED.map((s) => `'${s}'`).join(', ')})`);
-  const follow = (column: string) =>
-    sql`case when ${refreshed} then ${sql.raw(`excluded."${column}"`)} else ${sql.raw(`"recommendations"."${column}"`)} end`;
-
-  const seen = new Set<string>();
-  for (const [i, f] of findings.entries()) {
-    const fp = fps[i]!;
-    if (seen.has(fp)) continue; // a scanner listing a resource twice
-    seen.add(fp);
-    const [rec] = await db
-      .insert(recommendations)
-      .values({
-        fingerprint: fp,
-        kind: f.scanner,
-        executor: f.proposal.executor,
-        accountId: f.accountId,
-        region: f.region,
-        resourceId: f.resourceId,
-        title: f.title,
-        params: f.proposal.params,
-        evidence: f.evidence,
-        monthlySavingsUsd: f.monthlySavingsUsd,
-        riskLevel: f.riskLevel ?? 'LOW',
-        status: 'open',
-        dueAt: f.dueAt ?? null,
-        firstSeenAt: now,
-        lastSeenAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: recommendations.fingerprint,
-        set: {
-          status: sql`case when "recommendations"."status" = 'resolved' then 'open'::recommendation_status else "recommendations"."status" end`,
-          executor: follow('executor'),
-          title: follow('title'),
-          params: follow('params'),
-          evidence: follow('evidence'),
-          monthlySavingsUsd: follow('monthly_savings_usd'),
-          riskLevel: follow('risk_level'),
-          dueAt: follow('due_at'),
-          lastSeenAt: sql`excluded."last_seen_at"`,
-          updatedAt: follow('updated_at'),
-        },
-      })
-      .returning({ ...getTableColumns(recommendations), inserted: sql<boolean>`(xmax = 0)` });
-    if (!rec) throw new Error(`upserting the ${f.scanner} finding for ${f.resourceId}: no row returned`);
-    const { inserted, ...recommendation } = rec;
-    const reopened = !inserted && before.get(fp) === 'resolved' && recommendation.status === 'open';
-    if (inserted || reopened) {
-      opened.push(recommendation);
-      await audit(
-        { db, log: deps.log },
-        {
-          actor: 'system',
-          event: inserted ? 'found' : 'reopened',
-          message: inserted ? `Found: ${f.title}` : `Seen again, reopened: ${f.title}`,
-          recommendationId: recommendation.id,
-          accountId: f.accountId,
-          detail: { scanner: f.scanner, region: f.region, resourceId: f.resourceId },
-        },
-      );
-    }
-  }
+export function findingStore(db: DbOrTx, now: Date, chunkSize = WRITE_CHUNK): FindingStore {
+  let buffer = new Map<string, FindingRow>();
+  const state = { seen: 0, written: 0, unchanged: 0, opened: [] as FindingRef[] };
+  const write = async () => {
+    if (buffer.size === 0) return;
+    const chunk = [...buffer.values()];
+    buffer = new Map();
+    const out = await db.transaction((tx) => upsertFindingChunk(tx, chunk, now));
+    state.written += out.written;
+    state.unchanged += out.bumped;
+    for (const ref of out.opened) state.opened.push(ref);
+  };
+  return {
+    async add(findings) {
+      for (const f of findings) {
+        const row = findingRow(f);
+        if (buffer.has(row.fingerprint)) continue;
+        buffer.set(row.fingerprint, row);
+        state.seen += 1;
+      }
+      if (buffer.size >= chunkSize) await write();
+    },
+    flush: write,
+    get seen() {
+      return state.seen;
+    },
+    get written() {
+      return state.written;
+    },
+    get unchanged() {
+      return state.unchanged;
+    },
+    get opened() {
+      return state.opened;
+    },
+  };
 }
 
 /**
  * After a complete run: open/posted findings of this account+region+kind that the run did not
- * see become `resolved`. `last_seen_at < startedAt` keeps a concurrent run's fresh sightings.
+ * see become `resolved`, a chunk per statement. Seen ones carry last_seen_at >= startedAt.
  */
-async function resolveUnseen(
-  deps: ScanDeps,
-  scope: { account: Account; region: string; kind: string },
-  findings: readonly Finding[],
+export async function resolveUnseen(
+  db: DbOrTx,
+  scope: { accountId: number; region: string; kind: string },
   startedAt: Date,
-): Promise<Recommendation[]> {
-  const { db } = deps;
-  const seen = findings.map(fingerprintOf);
-  const rows = await db
-    .update(recommendations)
-    .set({ status: 'resolved', updatedAt: deps.clock.now() })
-    .where(
-      and(
-        eq(recommendations.accountId, scope.account.id),
-        eq(recommendations.region, scope.region),
-        eq(recommendations.kind, scope.kind),
-        inArray(recommendations.status, [...RESOLVABLE]),
-        lt(recommendations.lastSeenAt, startedAt),
-        seen.length > 0 ? notInArray(recommendations.fingerprint, seen) : undefined,
-      ),
-    )
-    .returning();
-  for (const rec of rows) {
-    await audit(
-      { db, log: deps.log },
-      {
-        actor: 'system',
-        event: 'resolved',
-        message: `Resolved: no longer seen by a complete ${scope.kind} scan`,
-        recommendationId: rec.id,
-        accountId: rec.accountId,
-        detail: { scanner: scope.kind, region: scope.region, resourceId: rec.resourceId },
-      },
+  clock: Clock,
+  chunkSize = WRITE_CHUNK,
+): Promise<FindingRef[]> {
+  const resolved: FindingRef[] = [];
+  for (;;) {
+    const chunk = await db.transaction((tx) =>
+      resolveUnseenChunk(tx, scope, startedAt, clock.now(), chunkSize),
     );
+    for (const ref of chunk) resolved.push(ref);
+    if (chunk.length < chunkSize) return resolved;
   }
-  return rows;
 }

@@ -34,5 +34,24 @@ export interface Scanner {
   kind: string;
   /** IAM read actions it calls; the CFN read policy is built from these. */
   permissions: readonly string[];
+  /**
+   * Findings page by page as the AWS listing arrives: the runner stores each batch before the
+   * next page is requested, so memory stays flat in the size of the account. The iteration
+   * completes only when the listing did (a failure throws), which is what may resolve findings.
+   */
+  pages(ctx: ScanContext): AsyncIterable<Finding[]>;
+  /** Every finding at once, gathered from `pages` (tools and tests). */
   scan(ctx: ScanContext): Promise<Finding[]>;
+}
+
+/** A scanner from its page stream; `scan` gathers the pages. */
+export function defineScanner(def: Omit<Scanner, 'scan'>): Scanner {
+  return {
+    ...def,
+    async scan(ctx) {
+      const out: Finding[] = [];
+      for await (const page of def.pages(ctx)) out.push(...page);
+      return out;
+    },
+  };
 }

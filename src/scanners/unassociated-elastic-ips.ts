@@ -3,12 +3,12 @@
 import { DescribeAddressesCommand } from '@aws-sdk/client-ec2';
 import { tagMap } from '../aws/paginate.js';
 import { elasticIpMonthlyUsd } from '../pricing/storage.js';
-import type { Finding, ScanContext, Scanner } from './types.js';
+import { defineScanner, type Finding, type ScanContext } from './types.js';
 
-export const unassociatedElasticIps: Scanner = {
+export const unassociatedElasticIps = defineScanner({
   kind: 'unassociated-elastic-ips',
   permissions: ['ec2:DescribeAddresses'],
-  async scan(ctx: ScanContext): Promise<Finding[]> {
+  async *pages(ctx: ScanContext): AsyncGenerator<Finding[]> {
     const { account, region } = ctx;
     // DescribeAddresses is not paginated: one call returns every address of the region.
     const out = await ctx.aws
@@ -47,6 +47,6 @@ export const unassociatedElasticIps: Scanner = {
         },
       });
     }
-    return findings;
+    yield findings;
   },
-};
+});

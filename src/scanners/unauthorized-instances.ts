@@ -3,15 +3,15 @@
 // prefix). Exempted instances are skipped. The grace period runs from the first scan that saw the
 // instance unauthorised (resource_sightings), not from its launch: a newly connected account
 // gets the full grace on every old instance.
-import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import { type Instance, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
-import { collect, tagMap } from '../aws/paginate.js';
+import { PAGE_SIZE, pageItems, tagMap } from '../aws/paginate.js';
 import { authorizingTags } from '../config.js';
 import { exemptions } from '../db/schema.js';
 import { HOUR } from '../lib/clock.js';
-import { recordInventory } from './inventory.js';
-import { recordSightings } from './sightings.js';
-import type { Finding, ScanContext, Scanner } from './types.js';
+import { completeInventory, recordInventoryPage } from './inventory.js';
+import { sightingsRecorder } from './sightings.js';
+import { defineScanner, type Finding, type ScanContext } from './types.js';
 
 export type TagRule = { key: string; value?: string };
 
@@ -39,22 +39,12 @@ function launchedBy(tags: Record<string, string>): {
   return { launchedBy: null, launchedByTag: null };
 }
 
-export const unauthorizedInstances: Scanner = {
+export const unauthorizedInstances = defineScanner({
   kind: 'unauthorized-instances',
   permissions: ['ec2:DescribeInstances'],
-  async scan(ctx: ScanContext): Promise<Finding[]> {
+  async *pages(ctx: ScanContext): AsyncGenerator<Finding[]> {
     const { account, region, config } = ctx;
     const rules = authorizingTags(config);
-    const all = await collect(
-      paginateDescribeInstances(
-        { client: ctx.aws.ec2(region) },
-        { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
-      ),
-      (p) => p.Reservations?.flatMap((r) => r.Instances ?? []),
-    ).catch((cause: unknown) => {
-      throw new Error(`describing instances in ${region}`, { cause });
-    });
-
     const now = ctx.clock.now();
     const exempt = new Set(
       (
@@ -70,58 +60,74 @@ export const unauthorizedInstances: Scanner = {
           )
       ).map((r) => r.resourceId),
     );
-
-    const isAuthorized = (i: (typeof all)[number]) =>
-      rules.some((rule) => matchesTagRule(tagMap(i.Tags), rule));
-    await recordInventory(ctx.db, { accountId: account.id, region }, all, isAuthorized, now);
-
-    const unauthorized = all.filter(
-      (i): i is typeof i & { InstanceId: string } =>
-        !!i.InstanceId && i.State?.Name === 'running' && !exempt.has(i.InstanceId) && !isAuthorized(i),
+    const isAuthorized = (i: Instance) => rules.some((rule) => matchesTagRule(tagMap(i.Tags), rule));
+    const scope = { accountId: account.id, region };
+    const sightings = sightingsRecorder(ctx.db, { ...scope, condition: 'unauthorized' }, now);
+    const listing = pageItems(
+      paginateDescribeInstances(
+        { client: ctx.aws.ec2(region), pageSize: PAGE_SIZE.DescribeInstances },
+        { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
+      ),
+      (p) => p.Reservations?.flatMap((r) => r.Instances ?? []),
+      `describing instances in ${region}`,
     );
-    const firstSeen = await recordSightings(
-      ctx.db,
-      { accountId: account.id, region, condition: 'unauthorized' },
-      unauthorized.map((i) => i.InstanceId),
-      now,
-    );
-
-    return unauthorized.map((i): Finding => {
-      const tags = tagMap(i.Tags);
-      const seen = firstSeen.get(i.InstanceId) ?? now;
-      const dueAt = new Date(seen.getTime() + config.SHADOW_GRACE_HOURS * HOUR);
-      const who = launchedBy(tags);
-      const type = i.InstanceType ?? 'unknown type';
-      const az = i.Placement?.AvailabilityZone ?? null;
-      return {
-        scanner: 'unauthorized-instances',
-        accountId: account.id,
-        region,
-        resourceId: i.InstanceId,
-        title: `Instance ${i.InstanceId} (${type}${az ? `, ${az}` : ''}) runs without an authorising tag${who.launchedBy ? `; launched by ${who.launchedBy}` : ''}`,
-        evidence: {
-          instanceId: i.InstanceId,
-          name: tags.Name ?? null,
-          instanceType: i.InstanceType ?? null,
-          availabilityZone: az,
-          lifecycle: i.InstanceLifecycle ?? 'on-demand',
-          launchTime: i.LaunchTime?.toISOString() ?? null,
-          ...who,
-          missingTags: rules.map(ruleText),
-          tags,
-          firstSeenUnauthorizedAt: seen.toISOString(),
-          graceHours: config.SHADOW_GRACE_HOURS,
-          dueAt: dueAt.toISOString(),
-        },
-        // Governance, not savings: the instance's cost is not claimed as waste.
-        monthlySavingsUsd: 0,
-        riskLevel: 'HIGH', // terminating someone's running machine
-        dueAt,
-        proposal: {
-          executor: 'terminate-instance',
-          params: { instanceId: i.InstanceId, requireUnauthorized: true },
-        },
-      };
-    });
+    for await (const page of listing) {
+      await recordInventoryPage(ctx.db, scope, page, isAuthorized, now);
+      const unauthorized = page.filter(
+        (i): i is Instance & { InstanceId: string } =>
+          !!i.InstanceId && i.State?.Name === 'running' && !exempt.has(i.InstanceId) && !isAuthorized(i),
+      );
+      const firstSeen = await sightings.page(unauthorized.map((i) => i.InstanceId));
+      yield findingsOf(ctx, rules, unauthorized, firstSeen, now);
+    }
+    await completeInventory(ctx.db, scope, now);
+    await sightings.complete();
   },
-};
+});
+
+function findingsOf(
+  ctx: ScanContext,
+  rules: readonly TagRule[],
+  unauthorized: readonly (Instance & { InstanceId: string })[],
+  firstSeen: Map<string, Date>,
+  now: Date,
+): Finding[] {
+  const { account, region, config } = ctx;
+  return unauthorized.map((i): Finding => {
+    const tags = tagMap(i.Tags);
+    const seen = firstSeen.get(i.InstanceId) ?? now;
+    const dueAt = new Date(seen.getTime() + config.SHADOW_GRACE_HOURS * HOUR);
+    const who = launchedBy(tags);
+    const type = i.InstanceType ?? 'unknown type';
+    const az = i.Placement?.AvailabilityZone ?? null;
+    return {
+      scanner: 'unauthorized-instances',
+      accountId: account.id,
+      region,
+      resourceId: i.InstanceId,
+      title: `Instance ${i.InstanceId} (${type}${az ? `, ${az}` : ''}) runs without an authorising tag${who.launchedBy ? `; launched by ${who.launchedBy}` : ''}`,
+      evidence: {
+        instanceId: i.InstanceId,
+        name: tags.Name ?? null,
+        instanceType: i.InstanceType ?? null,
+        availabilityZone: az,
+        lifecycle: i.InstanceLifecycle ?? 'on-demand',
+        launchTime: i.LaunchTime?.toISOString() ?? null,
+        ...who,
+        missingTags: rules.map(ruleText),
+        tags,
+        firstSeenUnauthorizedAt: seen.toISOString(),
+        graceHours: config.SHADOW_GRACE_HOURS,
+        dueAt: dueAt.toISOString(),
+      },
+      // Governance, not savings: the instance's cost is not claimed as waste.
+      monthlySavingsUsd: 0,
+      riskLevel: 'HIGH', // terminating someone's running machine
+      dueAt,
+      proposal: {
+        executor: 'terminate-instance',
+        params: { instanceId: i.InstanceId, requireUnauthorized: true },
+      },
+    };
+  });
+}

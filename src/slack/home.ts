@@ -3,22 +3,21 @@
 import { listAccounts } from '../accounts/store.js';
 import type { Deps } from '../deps.js';
 import { measuredSavingsByKind } from '../engine/measured-savings.js';
-import { kindLabel, openFindings, recentExecutions } from '../engine/reports.js';
+import { openTotalsByKind, recentExecutions } from '../engine/reports.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
 import { type AppHomeInput, appHome, type HomeFindingTotal } from './blocks/app-home.js';
 
 export async function homeInput(deps: Deps): Promise<AppHomeInput> {
-  const totals = new Map<string, HomeFindingTotal>();
-  for (const f of await openFindings(deps.db)) {
-    const t = totals.get(f.kind) ?? { label: kindLabel(f.kind), count: 0, monthlySavingsUsd: 0 };
-    t.count += 1;
-    t.monthlySavingsUsd += f.monthlySavingsUsd;
-    totals.set(f.kind, t);
-  }
+  // Counted and summed in SQL (one GROUP BY), not by loading the findings.
+  const totals: HomeFindingTotal[] = (await openTotalsByKind(deps.db, deps.clock.now())).map((t) => ({
+    label: t.label,
+    count: t.count,
+    monthlySavingsUsd: t.monthlySavingsUsd,
+  }));
   const savings = await measuredSavingsByKind(deps.db);
   return {
     accounts: await listAccounts(deps.db),
-    findings: [...totals.values()],
+    findings: totals,
     savings: {
       realisedMonthlyUsd: savings.reduce((n, r) => n + r.measuredMonthlyUsd, 0),
       estimatedMonthlyUsd: savings.reduce((n, r) => n + r.estimatedMonthlyUsd, 0),

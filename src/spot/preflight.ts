@@ -3,11 +3,10 @@
 // node groups also: the role's Kubernetes RBAC for the drain (SelfSubjectAccessReview) and the
 // drain readiness of each node (k8s/readiness.ts), whose reasons an approver may override.
 
-import { CoreV1Api } from '@kubernetes/client-node';
 import { asgPreflight } from '../aws/asg-preflight.js';
 import type { Deps } from '../deps.js';
 import { missingAccess, ruleLabel } from '../k8s/access-review.js';
-import { connectClusterConfig } from '../k8s/client.js';
+import { connectClusterConfig, kubeClientModule } from '../k8s/client.js';
 import { instanceIdOf, listNodes, nodeName } from '../k8s/nodes.js';
 import { drainReadiness, groupFindings } from '../k8s/readiness.js';
 import { clipLine, describeError } from '../lib/errors.js';
@@ -65,6 +64,7 @@ export async function preflightFor(deps: Deps, located: LocatedTarget): Promise<
       });
     } else {
       const ids = new Set(located.onDemandInstanceIds ?? []);
+      const { CoreV1Api } = await kubeClientModule();
       const nodes = (await listNodes(kc.makeApiClient(CoreV1Api)))
         .filter((n) => ids.has(instanceIdOf(n) ?? ''))
         .map(nodeName);

@@ -3,23 +3,11 @@
 
 import { requireAccount } from '../../../accounts/store.js';
 import { parseAccountName } from '../../../accounts/validation.js';
-import { kindLabel, type OpenFinding, openFindings } from '../../../engine/reports.js';
+import { kindLabel, openTotalsPerAccount } from '../../../engine/reports.js';
 import { SHADOW_KIND } from '../../../engine/shadow-policy.js';
 import { WASTE_SCANNERS } from '../../../scanners/index.js';
-import { type FindingsSummaryRow, findingsSummary } from '../../blocks/findings-summary.js';
+import { findingsSummary } from '../../blocks/findings-summary.js';
 import type { CommandContext, Subcommand } from './spot.js';
-
-function rowsOf(findings: OpenFinding[], label: (f: OpenFinding) => string): FindingsSummaryRow[] {
-  const rows = new Map<string, FindingsSummaryRow>();
-  for (const f of findings) {
-    const key = `${f.accountName}|${label(f)}`;
-    const row = rows.get(key) ?? { account: f.accountName, label: label(f), count: 0, monthlySavingsUsd: 0 };
-    row.count += 1;
-    row.monthlySavingsUsd += f.monthlySavingsUsd;
-    rows.set(key, row);
-  }
-  return [...rows.values()];
-}
 
 async function scopeOf(ctx: CommandContext, args: string[]): Promise<string | undefined> {
   if (args.length === 0) return undefined;
@@ -30,12 +18,29 @@ async function scopeOf(ctx: CommandContext, args: string[]): Promise<string | un
 
 export const wasteCommand: Subcommand = async (ctx, args) => {
   const account = await scopeOf(ctx, args);
-  const findings = await openFindings(ctx.deps.db, { kinds: [...WASTE_SCANNERS], account });
-  return findingsSummary({ scope: 'waste', account, rows: rowsOf(findings, (f) => kindLabel(f.kind)) });
+  // One GROUP BY per account and kind: the summary never loads findings.
+  const totals = await openTotalsPerAccount(ctx.deps.db, { kinds: WASTE_SCANNERS, account, groupBy: 'kind' });
+  const rows = totals.map((t) => ({
+    account: t.account,
+    label: kindLabel(t.key),
+    count: t.count,
+    monthlySavingsUsd: t.monthlySavingsUsd,
+  }));
+  return findingsSummary({ scope: 'waste', account, rows });
 };
 
 export const shadowCommand: Subcommand = async (ctx, args) => {
   const account = await scopeOf(ctx, args);
-  const findings = await openFindings(ctx.deps.db, { kinds: [SHADOW_KIND], account });
-  return findingsSummary({ scope: 'shadow', account, rows: rowsOf(findings, (f) => f.region) });
+  const totals = await openTotalsPerAccount(ctx.deps.db, {
+    kinds: [SHADOW_KIND],
+    account,
+    groupBy: 'region',
+  });
+  const rows = totals.map((t) => ({
+    account: t.account,
+    label: t.key,
+    count: t.count,
+    monthlySavingsUsd: t.monthlySavingsUsd,
+  }));
+  return findingsSummary({ scope: 'shadow', account, rows });
 };

@@ -1,0 +1,280 @@
+// Set-based queries on `recommendations` for scans and read models. A scan writes a chunk of
+// findings in two statements whatever its size: one bumps last_seen_at of the findings whose
+// content hash is unchanged, one upserts the rest and appends their found/reopened audit rows
+// in the same statement. Resolution is one statement per chunk of unseen findings, audit rows
+// included. Every id list travels as one array parameter, so no chunk size meets PostgreSQL's
+// bind-parameter limit.
+import { type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.js';
+import type { RecommendationStatus, RiskLevel } from '../schema.js';
+import { CHUNK_ROWS, pgArray, rows } from '../sets.js';
+
+/** One finding as a scan stores it (the runner computes fingerprint and hash). */
+export interface FindingRow {
+  fingerprint: string;
+  contentHash: string;
+  kind: string;
+  executor: string;
+  accountId: number;
+  region: string;
+  resourceId: string;
+  title: string;
+  params: unknown;
+  evidence: Record<string, unknown>;
+  monthlySavingsUsd: number;
+  riskLevel: RiskLevel;
+  dueAt: Date | null;
+}
+
+/** What a scan reports about a row it opened, reopened or resolved: no evidence, no params. */
+export interface FindingRef {
+  id: number;
+  kind: string;
+  accountId: number;
+  region: string;
+  resourceId: string;
+  title: string;
+  monthlySavingsUsd: number;
+  status: RecommendationStatus;
+}
+
+export interface UpsertOutcome {
+  /** Inserted, or back to `open` from `resolved`. */
+  opened: FindingRef[];
+  /** Rows whose content was written (new, changed or reopened). */
+  written: number;
+  /** Rows that were unchanged: only last_seen_at moved. */
+  bumped: number;
+}
+
+/** Statuses whose content follows the latest scan; `resolved` is reopened by a sighting. */
+const REFRESHED = sql.raw(`"recommendations"."status" in ('open', 'posted', 'resolved')`);
+/** In ON CONFLICT, `recommendations.x` is the stored row and `excluded.x` the scan's. */
+const follow = (column: string): SQL =>
+  sql`case when ${REFRESHED} then ${sql.raw(`excluded."${column}"`)} else ${sql.raw(`"recommendations"."${column}"`)} end`;
+
+const REF_COLUMNS = sql.raw(
+  `id, kind, account_id as "accountId", region, resource_id as "resourceId", title, monthly_savings_usd as "monthlySavingsUsd", status`,
+);
+
+/**
+ * Stores one chunk of a scan's findings (at most a few thousand; callers chunk) and appends the
+ * `found` / `reopened` audit rows of the rows it opened. Fingerprints must be unique in the chunk.
+ */
+export async function upsertFindingChunk(
+  db: DbOrTx,
+  findings: readonly FindingRow[],
+  now: Date,
+): Promise<UpsertOutcome> {
+  if (findings.length === 0) return { opened: [], written: 0, bumped: 0 };
+  if (findings.length > CHUNK_ROWS * 4) throw new Error(`upserting ${findings.length} findings in one chunk`);
+  const at = now.toISOString();
+
+  // Unchanged and not resolved (a resolved one must reopen): last_seen_at only.
+  const bumped = new Set(
+    (
+      await rows<{ fingerprint: string }>(
+        db,
+        sql`update recommendations set last_seen_at = ${at}::timestamptz
+            from unnest(${pgArray(
+              findings.map((f) => f.fingerprint),
+              'text',
+            )}, ${pgArray(
+              findings.map((f) => f.contentHash),
+              'text',
+            )}) as seen(fingerprint, content_hash)
+            where recommendations.fingerprint = seen.fingerprint
+              and recommendations.content_hash = seen.content_hash
+              and recommendations.status <> 'resolved'
+            returning recommendations.fingerprint`,
+      )
+    ).map((r) => r.fingerprint),
+  );
+  const rest = findings.filter((f) => !bumped.has(f.fingerprint));
+  if (rest.length === 0) return { opened: [], written: 0, bumped: bumped.size };
+
+  const col = <T extends string | number | boolean | null>(
+    pick: (f: FindingRow) => T,
+    type: Parameters<typeof pgArray>[1],
+  ) => pgArray(rest.map(pick), type);
+  const written = await rows<FindingRef & { inserted: boolean; reopened: boolean }>(
+    db,
+    sql`with input as (
+          select * from unnest(
+            ${col((f) => f.fingerprint, 'text')}, ${col((f) => f.kind, 'text')},
+            ${col((f) => f.executor, 'text')}, ${col((f) => f.accountId, 'int4')},
+            ${col((f) => f.region, 'text')}, ${col((f) => f.resourceId, 'text')},
+            ${col((f) => f.title, 'text')}, ${col((f) => JSON.stringify(f.params ?? null), 'text')},
+            ${col((f) => JSON.stringify(f.evidence), 'text')}, ${col((f) => f.monthlySavingsUsd, 'float8')},
+            ${col((f) => f.riskLevel, 'text')}, ${col((f) => f.dueAt?.toISOString() ?? null, 'text')},
+            ${col((f) => f.contentHash, 'text')}
+          ) as t(fingerprint, kind, executor, account_id, region, resource_id, title, params, evidence,
+                 monthly_savings_usd, risk_level, due_at, content_hash)
+        ),
+        prior as (
+          select r.fingerprint, r.status from recommendations r join input using (fingerprint)
+        ),
+        up as (
+          insert into recommendations (fingerprint, kind, executor, account_id, region, resource_id, title,
+            params, evidence, monthly_savings_usd, risk_level, status, due_at, content_hash,
+            first_seen_at, last_seen_at, updated_at)
+          select fingerprint, kind, executor, account_id, region, resource_id, title, params::jsonb,
+            evidence::jsonb, monthly_savings_usd, risk_level::risk_level, 'open', due_at::timestamptz,
+            content_hash, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+          from input
+          on conflict (fingerprint) do update set
+            status = case when "recommendations"."status" = 'resolved' then 'open'::recommendation_status
+                     else "recommendations"."status" end,
+            executor = ${follow('executor')},
+            title = ${follow('title')},
+            params = ${follow('params')},
+            evidence = ${follow('evidence')},
+            monthly_savings_usd = ${follow('monthly_savings_usd')},
+            risk_level = ${follow('risk_level')},
+            due_at = ${follow('due_at')},
+            content_hash = ${follow('content_hash')},
+            last_seen_at = excluded.last_seen_at,
+            updated_at = ${follow('updated_at')}
+          returning ${REF_COLUMNS}, fingerprint, (xmax = 0) as inserted
+        ),
+        flagged as (
+          select up.*, coalesce(prior.status = 'resolved' and up.status = 'open', false) as reopened
+          from up left join prior using (fingerprint)
+        ),
+        audited as (
+          insert into audit_events (recommendation_id, account_id, actor, event, detail)
+          select id, "accountId", 'system', case when inserted then 'found' else 'reopened' end,
+            jsonb_build_object(
+              'message', case when inserted then 'Found: ' else 'Seen again, reopened: ' end || title,
+              'scanner', kind, 'region', region, 'resourceId', "resourceId")
+          from flagged where inserted or reopened
+        )
+        select id, kind, "accountId", region, "resourceId", title, "monthlySavingsUsd", status, inserted, reopened
+        from flagged`,
+  );
+  const opened = written
+    .filter((r) => r.inserted || r.reopened)
+    .map(({ inserted: _i, reopened: _r, ...ref }) => ref);
+  return { opened, written: written.length, bumped: bumped.size };
+}
+
+export interface ResolveScope {
+  accountId: number;
+  region: string;
+  kind: string;
+}
+
+/**
+ * After a complete scan: open/posted findings of the scope last seen before the scan started
+ * become `resolved`, with a `resolved` audit row each, `limit` rows per statement. Seen findings
+ * carry last_seen_at >= startedAt; the same bound keeps a concurrent run's fresh sightings.
+ */
+export async function resolveUnseenChunk(
+  db: DbOrTx,
+  scope: ResolveScope,
+  startedAt: Date,
+  now: Date,
+  limit = CHUNK_ROWS,
+): Promise<FindingRef[]> {
+  return rows<FindingRef>(
+    db,
+    sql`with gone as (
+          update recommendations set status = 'resolved', updated_at = ${now.toISOString()}::timestamptz
+          where id in (
+            select id from recommendations
+            where account_id = ${scope.accountId} and region = ${scope.region} and kind = ${scope.kind}
+              and status in ('open', 'posted') and last_seen_at < ${startedAt.toISOString()}::timestamptz
+            limit ${limit}
+          )
+          returning ${REF_COLUMNS}
+        ),
+        audited as (
+          insert into audit_events (recommendation_id, account_id, actor, event, detail)
+          select id, "accountId", 'system', 'resolved',
+            jsonb_build_object('message', 'Resolved: no longer seen by a complete ' || kind || ' scan',
+              'scanner', kind, 'region', region, 'resourceId', "resourceId")
+          from gone
+        )
+        select * from gone`,
+  );
+}
+
+// ---- Read models: counted and summed in SQL, never by loading rows with their evidence ----
+
+export interface OpenTotalsRow {
+  account: string;
+  /** The grouping value: the kind, or the region. */
+  key: string;
+  count: number;
+  monthlySavingsUsd: number;
+  /** First seen after `newSince`. */
+  newCount: number;
+  /** due_at at or before `dueBy`. */
+  dueCount: number;
+}
+
+export interface OpenTotalsOptions {
+  kinds?: readonly string[];
+  account?: string;
+  groupBy: 'kind' | 'region';
+  /** Also group by account (the summaries per account); false totals across accounts. */
+  perAccount?: boolean;
+  newSince?: Date;
+  dueBy?: Date;
+}
+
+const OPEN = sql.raw(`r.status in ('open', 'posted')`);
+
+/** Open findings counted and summed per (account,) kind or region: one GROUP BY. */
+export async function openTotals(db: DbOrTx, opts: OpenTotalsOptions): Promise<OpenTotalsRow[]> {
+  const key = sql.raw(opts.groupBy === 'kind' ? 'r.kind' : 'r.region');
+  const account = opts.perAccount === false ? sql.raw(`''`) : sql.raw('a.name');
+  const newCount = opts.newSince
+    ? sql`count(*) filter (where r.first_seen_at > ${opts.newSince.toISOString()}::timestamptz)`
+    : sql`0`;
+  const dueCount = opts.dueBy
+    ? sql`count(*) filter (where r.due_at <= ${opts.dueBy.toISOString()}::timestamptz)`
+    : sql`0`;
+  return rows<OpenTotalsRow>(
+    db,
+    sql`select ${account} as account, ${key} as key, count(*)::int as count,
+          coalesce(sum(r.monthly_savings_usd), 0)::float8 as "monthlySavingsUsd",
+          (${newCount})::int as "newCount", (${dueCount})::int as "dueCount"
+        from recommendations r join accounts a on a.id = r.account_id
+        where ${OPEN}
+          ${opts.kinds ? sql`and r.kind = any(${pgArray([...opts.kinds], 'text')})` : sql``}
+          ${opts.account ? sql`and a.name = ${opts.account}` : sql``}
+        group by 1, 2
+        order by 4 desc, 3 desc, 1, 2`,
+  );
+}
+
+export interface TopFinding {
+  recommendationId: number;
+  title: string;
+  account: string;
+  region: string;
+  monthlySavingsUsd: number;
+}
+
+/** The biggest open savings: a top-N sort in the database, no evidence read. */
+export async function topOpenFindings(db: DbOrTx, limit: number): Promise<TopFinding[]> {
+  return rows<TopFinding>(
+    db,
+    sql`select r.id as "recommendationId", r.title, a.name as account, r.region,
+          r.monthly_savings_usd as "monthlySavingsUsd"
+        from recommendations r join accounts a on a.id = r.account_id
+        where ${OPEN} and r.monthly_savings_usd > 0
+        order by r.monthly_savings_usd desc, r.id
+        limit ${limit}`,
+  );
+}
+
+/** Rows of a scope by fingerprint, for tests and tools: one array parameter, any count. */
+export async function countByFingerprints(db: DbOrTx, fingerprints: readonly string[]): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from recommendations where fingerprint = any(${pgArray([...fingerprints], 'text')})`,
+  );
+  return row?.n ?? 0;
+}
