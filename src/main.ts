@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 
   if (mode === 'sandbox') {
     const realAws = hasAwsCredentials();
-    const sandbox = await startSandbox({ config, database, log, realAws });
+    const sandbox = await startSandbox({ config, database, log, realAws, dataDir: config.DATA_DIR });
     log.info(
       {
         url: sandbox.url,

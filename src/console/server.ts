@@ -29,7 +29,7 @@ export interface GalleryEntry {
 
 /** The sandbox AWS side as the page sees it. */
 export interface AwsPanel {
-  state(): unknown;
+  state(): Promise<object>;
   interrupt(input: { account: string; instanceId: string }): Promise<string>;
   scan(): Promise<string>;
 }
@@ -209,7 +209,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
     }
     if (path === '/console/aws' && method === 'GET') {
       if (!s.aws) throw new HttpError(404, 'no sandbox AWS account in this console');
-      return json(res, 200, { ok: true, ...(s.aws.state() as object) });
+      return json(res, 200, { ok: true, ...(await s.aws.state()) });
     }
     if (method !== 'POST') throw new HttpError(405, `${method} ${path} is not served`);
     const body = JSON.parse((await readBody(req)) || '{}') as Record<string, any>;

@@ -28,6 +28,8 @@ export interface WebApiCall {
   method: string;
   args: ApiArgs;
   at: string;
+  /** The message the call created or changed (chat.postMessage answers with it). */
+  ts?: string;
 }
 
 const METHODS_WITHOUT_TOKEN = new Set(['api.test']);
@@ -58,7 +60,8 @@ export class FakeWebApi {
 
   /** One Web API call: `token` from the Authorization header (or the token argument). */
   call(method: string, args: ApiArgs, token: string | undefined): ApiAnswer {
-    this.calls.push({ method, args, at: new Date().toISOString() });
+    const entry: WebApiCall = { method, args, at: new Date().toISOString() };
+    this.calls.push(entry);
     if (this.calls.length > 2000) this.calls.shift();
     if (!METHODS_WITHOUT_TOKEN.has(method)) {
       const given = token ?? args.token;
@@ -67,7 +70,9 @@ export class FakeWebApi {
     }
     const handler = this.#methods[method];
     if (!handler) return { ok: false, error: 'unknown_method', req_method: method };
-    return handler(args);
+    const answer = handler(args);
+    if (answer.ok && typeof answer.ts === 'string') entry.ts = answer.ts;
+    return answer;
   }
 
   /** A POST to a response_url: Bolt's respond(), or an ack's follow-up. */

@@ -36,11 +36,22 @@ export interface SimEvent {
 const ZONE_SUFFIXES = ['a', 'b', 'c'] as const;
 const ZONE_IDS = ['az1', 'az2', 'az4'] as const;
 
+const DIRECTIONS: Record<string, string> = {
+  east: 'e',
+  west: 'w',
+  north: 'n',
+  south: 's',
+  central: 'c',
+  northeast: 'ne',
+  northwest: 'nw',
+  southeast: 'se',
+  southwest: 'sw',
+};
+
+/** Zone names and AZ IDs as AWS spells them (us-east-1a / use1-az1). */
 export function zonesOf(region: string): { name: string; id: string }[] {
-  const short = region
-    .split('-')
-    .map((p, i) => (i === 2 ? p : p[0]))
-    .join('');
+  const [area = '', direction = '', n = ''] = region.split('-');
+  const short = `${area}${DIRECTIONS[direction] ?? direction.slice(0, 1)}${n}`;
   return ZONE_SUFFIXES.map((s, i) => ({ name: `${region}${s}`, id: `${short}-${ZONE_IDS[i]}` }));
 }
 

@@ -48,13 +48,15 @@ export interface SandboxOptions {
   realAws: boolean;
   /** Cron jobs (off in tests, which trigger scans themselves). */
   schedule?: boolean;
+  /** Where the simulated accounts and the console's messages are saved; in memory without one. */
+  dataDir?: string;
 }
 
 const ALL_SCANNERS = Object.keys(scanners);
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const { database, log } = opts;
-  const dataDir = opts.config.DATABASE_URL ? undefined : opts.config.DATA_DIR;
+  const dataDir = opts.dataDir;
   const aws = openSandboxAws({ dataDir });
   const workspace = new Workspace(dataDir ? join(dataDir, 'console-slack.json') : undefined);
   const botToken = `xoxb-sandbox-${Math.random().toString(36).slice(2, 12)}`;

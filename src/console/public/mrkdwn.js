@@ -78,6 +78,14 @@ const EMOJI = {
   question: '❓',
   exclamation: '❗',
   sparkles: '✨',
+  alarm_clock: '⏰',
+  ambulance: '🚑',
+  detective: '🕵️',
+  double_vertical_bar: '⏸️',
+  point_left: '👈',
+  raising_hand: '🙋',
+  receipt: '🧾',
+  see_no_evil: '🙈',
 };
 
 const html = (s) =>
