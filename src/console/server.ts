@@ -30,7 +30,11 @@ export interface GalleryEntry {
 /** The sandbox AWS side as the page sees it. */
 export interface AwsPanel {
   state(): Promise<object>;
-  interrupt(input: { account: string; instanceId: string }): Promise<string>;
+  interrupt(input: {
+    account: string;
+    instanceId?: string;
+    pool?: { azId: string; instanceType: string };
+  }): Promise<string>;
   scan(): Promise<string>;
 }
 
@@ -322,7 +326,11 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         if (!s.aws) throw new HttpError(404, 'no sandbox AWS account in this console');
         return json(res, 200, {
           ok: true,
-          result: await s.aws.interrupt({ account: body.account, instanceId: body.instanceId }),
+          result: await s.aws.interrupt({
+            account: body.account,
+            instanceId: body.instanceId,
+            pool: body.pool,
+          }),
         });
       }
       case '/console/aws/scan': {

@@ -104,15 +104,33 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   Object.assign(surface, {
     aws: {
       state: () => awsPanel(aws, deps),
-      async interrupt(input: { account: string; instanceId: string }) {
+      /** A warning for one Spot instance, or for every running Spot instance of a pool (AZ ID + type). */
+      async interrupt(input: {
+        account: string;
+        instanceId?: string;
+        pool?: { azId: string; instanceType: string };
+      }) {
         const account = SANDBOX_ACCOUNTS.find((a) => a.name === input.account);
         if (!account) throw new Error(`${input.account} is not a sandbox account`);
-        const outcome = await triggerInterruption(deps, {
-          awsAccountId: account.awsAccountId,
-          region: config.AWS_REGION,
-          instanceId: input.instanceId,
-        });
-        return outcome.kind;
+        const targets = input.pool
+          ? aws.sim
+              .instancesOf(account.awsAccountId)
+              .filter(
+                ({ instance: i }) =>
+                  i.InstanceLifecycle === 'spot' &&
+                  i.State?.Name === 'running' &&
+                  i.Placement?.AvailabilityZoneId === input.pool?.azId &&
+                  i.InstanceType === input.pool?.instanceType,
+              )
+              .map(({ region, instance }) => ({ region, instanceId: instance.InstanceId! }))
+          : [{ region: config.AWS_REGION, instanceId: input.instanceId ?? '' }];
+        if (targets.length === 0) throw new Error('no running Spot instance in that pool');
+        const outcomes = [];
+        for (const t of targets) {
+          const outcome = await triggerInterruption(deps, { awsAccountId: account.awsAccountId, ...t });
+          outcomes.push(outcome.kind);
+        }
+        return outcomes.join(', ');
       },
       scan: () => scanAndPost(deps, ALL_SCANNERS),
     },

@@ -167,6 +167,15 @@ describe.skipIf(!hasChromium)('the local console in a browser', () => {
     await screenshot('pool-alert');
   }, 60_000);
 
+  it('opens the App Home tab, published by the bot for the person looking', async () => {
+    await page.locator('#nav-home').click();
+    await expect.poll(() => page.locator('#home .block').count(), WAIT).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#home').textContent(), WAIT).toContain('sandbox-prod');
+    await screenshot('app-home');
+    expect(sandbox.workspace.homes.get('U0BOB')).toBeDefined();
+    await page.locator('#nav-channel').click();
+  }, 30_000);
+
   it('renders exactly the Block Kit the bot sent, block for block', async () => {
     const rendered = (await page.evaluate(
       () => (window as unknown as { __rendered: Record<string, unknown> }).__rendered,

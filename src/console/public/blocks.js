@@ -3,6 +3,8 @@
 // inside them (buttons with styles, URLs and confirm dialogs, overflow menus, static/users
 // selects, text and number inputs, date pickers, checkboxes, radio buttons). Interactive elements
 // report Slack's own action objects; inputs keep Slack's view state shape for submissions.
+// Vanilla on purpose: the maintained renderers (slack-blocks-to-jsx and friends) need React and a
+// bundler, a frontend build the product does not otherwise have; this file is served as is.
 import { plain, textObject } from './mrkdwn.js';
 
 /** Tiny DOM helper: h('div', { class: 'x', onclick }, [children]). */

@@ -316,6 +316,35 @@ async function renderAws() {
         ]),
       ]),
     ),
+    h('h2', {}, 'Spot pools in use'),
+    h(
+      'div',
+      { class: 'pools' },
+      data.accounts.flatMap((a) => {
+        const pools = new Map();
+        for (const i of a.instances.filter((x) => x.lifecycle === 'spot' && x.state === 'running'))
+          pools.set(`${i.azId}/${i.type}`, { azId: i.azId, instanceType: i.type });
+        return [...pools.entries()].map(([key, pool]) =>
+          h('div', { dataset: { pool: `${a.name}/${key}` } }, [
+            `${a.name} · ${key} `,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn btn-danger',
+                onclick: async () => {
+                  const r = await report(
+                    api('/console/aws/interrupt', { account: a.name, pool, user: state.user }),
+                  );
+                  if (r) toast(`Interruption warnings sent for the pool ${key}: ${r.result}`);
+                },
+              },
+              'Interrupt pool',
+            ),
+          ]),
+        );
+      }),
+    ),
     h('h2', {}, 'Recent changes'),
     h(
       'div',
