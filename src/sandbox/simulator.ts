@@ -366,7 +366,8 @@ const ec2: Record<string, Handler> = {
     };
   },
 
-  RunInstances(ctx, input) {
+  RunInstances(ctx, raw) {
+    const input = withLaunchTemplate(ctx, raw);
     const nic = input.NetworkInterfaces?.[0] ?? {};
     const subnetId = nic.SubnetId ?? input.SubnetId ?? ctx.state.subnets[0]?.SubnetId;
     const image = ctx.state.images.find((im) => im.ImageId === input.ImageId);
@@ -881,6 +882,37 @@ const ec2: Record<string, Handler> = {
     return { Tags: out };
   },
 };
+
+/** RunInstances with a LaunchTemplate: the template version's data, overridden by the request. */
+function withLaunchTemplate(ctx: CallContext, input: Input): Input {
+  const spec = input.LaunchTemplate;
+  if (!spec) return input;
+  const t = ctx.state.launchTemplates.find(
+    (x) =>
+      x.template.LaunchTemplateId === spec.LaunchTemplateId ||
+      x.template.LaunchTemplateName === spec.LaunchTemplateName,
+  );
+  if (!t)
+    throw awsError(
+      'InvalidLaunchTemplateId.NotFound',
+      `The specified launch template, with template ID ${spec.LaunchTemplateId}, does not exist.`,
+    );
+  const wanted = spec.Version ?? '$Default';
+  const version = t.versions.find((v) =>
+    wanted === '$Latest'
+      ? v.VersionNumber === t.template.LatestVersionNumber
+      : wanted === '$Default'
+        ? v.DefaultVersion
+        : String(v.VersionNumber) === String(wanted),
+  );
+  if (!version)
+    throw awsError(
+      'InvalidLaunchTemplateId.VersionNotFound',
+      `Could not find launch template version ${wanted}`,
+    );
+  const data = (version.LaunchTemplateData ?? {}) as Input;
+  return { ...data, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+}
 
 function resourceType(id: string): string {
   const prefix = id.split('-')[0];

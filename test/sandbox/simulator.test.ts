@@ -117,6 +117,30 @@ describe('instances', () => {
     });
   });
 
+  it("launches from an Auto Scaling group's launch template, as the ASG swap does", async () => {
+    const lab = sandbox.sim.region(LAB.awsAccountId, SANDBOX_REGION);
+    const template = lab.launchTemplates[0]!.template;
+    const out = await ec2.send(
+      new RunInstancesCommand({
+        LaunchTemplate: { LaunchTemplateId: template.LaunchTemplateId, Version: '$Default' },
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: 'subnet-0a5b0000000000003',
+      }),
+    );
+    expect(out.Instances![0]).toMatchObject({ ImageId: 'ami-0a5b0000000000001', InstanceType: 'm5.large' });
+    const missing = await ec2
+      .send(
+        new RunInstancesCommand({
+          LaunchTemplate: { LaunchTemplateId: 'lt-0ffff' },
+          MinCount: 1,
+          MaxCount: 1,
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(awsErrorCode(missing)).toBe('InvalidLaunchTemplateId.NotFound');
+  });
+
   it('filters running instances by state, as the Shadow IT scanner asks', async () => {
     const out = await ec2.send(
       new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }),
