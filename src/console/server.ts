@@ -17,9 +17,9 @@ import {
   viewClosed,
   viewSubmission,
 } from './payloads.js';
-import type { ConsoleReceiver, Delivery } from './receiver.js';
+import type { ConsoleReceiver } from './receiver.js';
 import type { FakeWebApi } from './web-api.js';
-import { BOT, CHANNEL, type ConsoleView, TEAM, USERS, type Workspace } from './workspace.js';
+import { BOT, CHANNEL, TEAM, USERS, type Workspace } from './workspace.js';
 
 export interface GalleryEntry {
   name: string;
@@ -248,7 +248,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
             `/spot failed with the error "${delivery.status === 'failed' ? 'dispatch_failed' : 'operation_timeout'}"`,
           );
         }
-        return json(res, 200, { ok: true, delivery: summary(delivery) });
+        return json(res, 200, { ok: true, delivery: delivery });
       }
       case '/console/action': {
         const action = body.action as ActionInput;
@@ -259,7 +259,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
           const payload = blockActionsInView(user, v, action, body.values ?? {}, {
             triggerId: s.api.trigger(user.id),
           });
-          return json(res, 200, { ok: true, delivery: summary(await s.receiver.deliver(payload).ack) });
+          return json(res, 200, { ok: true, delivery: await s.receiver.deliver(payload).ack });
         }
         const message = ws.message(String(body.channel ?? CHANNEL.id), String(body.ts ?? ''));
         if (!message) throw new HttpError(404, 'that message is gone');
@@ -270,7 +270,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         const delivery = await s.receiver.deliver(payload).ack;
         if (delivery.status !== 'acked')
           slackbotSays(s, user.id, 'spotops did not respond to that click in time.');
-        return json(res, 200, { ok: true, delivery: summary(delivery) });
+        return json(res, 200, { ok: true, delivery: delivery });
       }
       case '/console/submit': {
         const v = ws.topModal(user.id);
@@ -280,7 +280,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         if (delivery.status !== 'acked') {
           return json(res, 200, {
             ok: false,
-            delivery: summary(delivery),
+            delivery: delivery,
             error: 'We had some trouble connecting. Try again?',
           });
         }
@@ -306,7 +306,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         } else if (answer.response_action === 'clear') ws.modals.delete(user.id);
         else stack.pop();
         ws.changed({ kind: 'view', user: user.id });
-        return json(res, 200, { ok: true, delivery: summary(delivery) });
+        return json(res, 200, { ok: true, delivery: delivery });
       }
       case '/console/close': {
         const stack = ws.modals.get(user.id) ?? [];
@@ -320,7 +320,7 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       }
       case '/console/home': {
         const delivery = await s.receiver.deliver(appHomeOpened(user, `Ev${ws.nextId('')}`)).ack;
-        return json(res, 200, { ok: true, delivery: summary(delivery) });
+        return json(res, 200, { ok: true, delivery: delivery });
       }
       case '/console/aws/interrupt': {
         if (!s.aws) throw new HttpError(404, 'no sandbox AWS account in this console');
@@ -381,10 +381,6 @@ function slackbotSays(s: ConsoleSurface, user: string, text: string): void {
   s.workspace.add({ channel: CHANNEL.id, user: 'USLACKBOT', text, ephemeralFor: user });
 }
 
-function summary(d: Delivery): Delivery {
-  return d;
-}
-
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -433,5 +429,3 @@ function multipartFile(raw: Buffer, contentType: string): Buffer | undefined {
   }
   return undefined;
 }
-
-export type { ConsoleView };
