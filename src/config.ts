@@ -1,5 +1,6 @@
 // Configuration: the environment, parsed once by zod. A bad or missing value stops start-up
 // with one message naming every variable to fix and an example of each; never a stack trace.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -16,6 +17,14 @@ const cron = (fallback: string) =>
     .default(fallback);
 
 const schema = z.object({
+  // auto: the sandbox (local console + simulated AWS) when no Slack variable is set, Slack otherwise.
+  SPOTOPS_MODE: z.enum(['auto', 'slack', 'sandbox']).default('auto'),
+  // The local console: the sandbox's Slack surface, or beside Slack a Block Kit preview gallery.
+  // Unset: 3000 in the sandbox, off beside Slack. 0 = any free port.
+  CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
+  // Required for any bind other than loopback; open the console with ?token=<it> once.
+  CONSOLE_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SLACK_MODE: z.enum(['socket', 'http']).default('socket'),
   SLACK_BOT_TOKEN: z
     .string()
@@ -74,6 +83,8 @@ const EXAMPLES: Record<string, string> = {
   SQS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/spotops-events',
   DRY_RUN: 'true',
   SLACK_MODE: 'socket',
+  SPOTOPS_MODE: 'sandbox',
+  CONSOLE_TOKEN: 'a-long-random-string-1234',
 };
 
 export class ConfigError extends Error {
@@ -114,6 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { slack?:
       message: 'required when SLACK_MODE=http',
     });
   }
+  const host = input.CONSOLE_HOST ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !input.CONSOLE_TOKEN) {
+    issues.push({
+      path: ['CONSOLE_TOKEN'],
+      code: 'invalid_type',
+      message: `required when CONSOLE_HOST (${host}) is not a loopback address`,
+    });
+  }
   if (parsed.success && issues.length === 0) return parsed.data;
   const lines = issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
@@ -138,4 +157,30 @@ export function authorizingTags(
       const eq = s.indexOf('=');
       return eq < 0 ? { key: s } : { key: s.slice(0, eq), value: s.slice(eq + 1) };
     });
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export type RunMode = 'slack' | 'sandbox';
+
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+/** Which mode `npm start` runs in, and why (for the start-up log). */
+export function chooseMode(env: NodeJS.ProcessEnv = process.env): { mode: RunMode; why: string } {
+  const forced = env.SPOTOPS_MODE;
+  if (forced === 'sandbox') return { mode: 'sandbox', why: 'SPOTOPS_MODE=sandbox' };
+  if (forced === 'slack') return { mode: 'slack', why: 'SPOTOPS_MODE=slack' };
+  const set = SLACK_VARIABLES.filter((name) => env[name]);
+  if (set.length > 0) return { mode: 'slack', why: `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set` };
+  return { mode: 'sandbox', why: `no Slack variables are set (${SLACK_VARIABLES.join(', ')})` };
+}
+
+/** AWS credentials the default chain would find without network look-ups (env, profile, files). */
+export function hasAwsCredentials(env: NodeJS.ProcessEnv = process.env, home = env.HOME): boolean {
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return true;
+  if (env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE) return true;
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
+  return home ? existsSync(`${home}/.aws/credentials`) || existsSync(`${home}/.aws/config`) : false;
 }

@@ -3,12 +3,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { AwsClientFactory } from './aws/clients.js';
+import { type AccountAccess, AwsClientFactory } from './aws/clients.js';
 import { CredentialBroker, SYSTEM_ACTOR } from './aws/credentials.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import type { Account } from './db/schema.js';
 import type { Deps } from './deps.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { UserError } from './lib/errors.js';
@@ -27,7 +28,14 @@ export function createDeps(
   config: Config,
   database: Database,
   log: Logger,
-  overrides: { clock?: Clock; operatorSts?: STSClient; notifier?: Notifier } = {},
+  overrides: {
+    clock?: Clock;
+    operatorSts?: STSClient;
+    notifier?: Notifier;
+    /** The sandbox's simulated accounts: clients for them, undefined for any real account. */
+    simulatedAccess?: (account: Pick<Account, 'roleArn'>, actor: string) => AccountAccess | undefined;
+    pricing?: (endpointRegion: string) => PricingClient;
+  } = {},
 ): Deps {
   const clock = overrides.clock ?? systemClock;
   const operatorSts = overrides.operatorSts ?? new STSClient({ region: config.AWS_REGION });
@@ -44,7 +52,10 @@ export function createDeps(
     operatorSts,
     operator: {
       pricing(endpointRegion) {
-        const client = pricing.get(endpointRegion) ?? new PricingClient({ region: endpointRegion });
+        const client =
+          pricing.get(endpointRegion) ??
+          overrides.pricing?.(endpointRegion) ??
+          new PricingClient({ region: endpointRegion });
         pricing.set(endpointRegion, client);
         return client;
       },
@@ -52,6 +63,8 @@ export function createDeps(
       eventBridge: () => (eventBridge ??= new EventBridgeClient({ region: config.AWS_REGION })),
     },
     awsFor(account, actor = SYSTEM_ACTOR) {
+      const simulated = overrides.simulatedAccess?.(account, actor);
+      if (simulated) return simulated;
       if (!account.roleArn)
         throw new UserError('That account is not verified yet: run `/spot verify` first.');
       return factory.forAccount({ roleArn: account.roleArn, externalId: account.externalId }, actor);

@@ -58,8 +58,9 @@ describe('configuration', () => {
     ]);
   });
 
-  it('makes the bot exit non-zero at start with no Slack variables, naming them, without a stack trace', () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+  it('makes the bot exit non-zero in Slack mode without the Slack variables, naming them, without a stack trace', () => {
+    // With no Slack variable at all `npm start` runs the sandbox; SPOTOPS_MODE=slack insists on Slack.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, SPOTOPS_MODE: 'slack' };
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env,
       encoding: 'utf8',

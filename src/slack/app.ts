@@ -1,6 +1,6 @@
 // The Bolt app: Socket Mode by default, the HTTP receiver (signed requests, /healthz route)
-// when SLACK_MODE=http. The error handler logs and tells the person, briefly, in an ephemeral.
-import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+// when SLACK_MODE=http, or the local console's receiver in the sandbox. The error handler logs and tells the person, briefly, in an ephemeral.
+import { App, type Logger as BoltLogger, LogLevel, type Receiver } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Deps } from '../deps.js';
 import { userMessage } from '../lib/errors.js';
@@ -8,7 +8,8 @@ import { WebDirectory } from './directory.js';
 import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 
-export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): App {
+/** `receiver`: a custom Bolt receiver (the local console's); otherwise per SLACK_MODE. */
+export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?: Receiver } = {}): App {
   const { config } = deps;
   const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
   const common = {
@@ -17,8 +18,9 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): Ap
     logger: boltLogger(deps),
     extendedErrorHandler: true,
   } as const;
-  const app =
-    config.SLACK_MODE === 'http'
+  const app = opts.receiver
+    ? new App({ ...common, receiver: opts.receiver })
+    : config.SLACK_MODE === 'http'
       ? new App({
           ...common,
           signingSecret: config.SLACK_SIGNING_SECRET!,
