@@ -10,7 +10,7 @@ import type { Database, Db } from './db/client.js';
 import type { Account } from './db/schema.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
-import type { Notifier } from './slack/notifier.js';
+import type { ChatPort } from './ports.js';
 
 export interface Deps {
   config: Config;
@@ -28,5 +28,9 @@ export interface Deps {
   };
   /** AWS clients in a connected account, acting as `actor` (STS session name spotops-<actor>). */
   awsFor(account: Pick<Account, 'roleArn' | 'externalId'>, actor?: string): AccountAccess;
-  notifier: Notifier;
+  /**
+   * Direct Slack calls for the surface only (modals need the trigger within 3 s; App Home).
+   * The core never uses it: it writes outbox rows that the relay delivers.
+   */
+  notifier: ChatPort;
 }

@@ -8,7 +8,7 @@ import { jobs } from './jobs/index.js';
 import { startJobs } from './jobs/scheduler.js';
 import { createLogger } from './lib/logger.js';
 import { ensureCommittedModel } from './risk/models.js';
-import { createDeps, openConfiguredDatabase } from './runtime.js';
+import { createDeps, createRelay, openConfiguredDatabase } from './runtime.js';
 import { createSlackApp } from './slack/app.js';
 import { startHealthServer } from './slack/health.js';
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   const database = await openConfiguredDatabase(config);
   const deps = createDeps(config, database, log);
   const worker = new ExecutionWorker(deps);
+  const relay = createRelay(deps);
   const kick = () => void worker.kick();
   const app = createSlackApp(deps, { kick });
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   await recoverInterrupted(deps);
   const events = startEventConsumer(deps);
   worker.start();
+  relay.start();
   const scheduled = startJobs(deps, jobs(config, { kick }));
   log.info(
     { mode: config.SLACK_MODE, database: database.kind, dryRun: config.DRY_RUN },
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     await events?.stop();
     await app.stop().catch(() => undefined);
     await worker.stop();
+    await relay.stop();
     await database.close();
     process.exit(0);
   };

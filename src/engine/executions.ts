@@ -12,9 +12,10 @@ import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import type { AnyExecutor, ExecutorContext } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
+import { explainError } from '../lib/explain.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
-import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
+import { cardChanged } from './outbox.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
 /** Claims the next due approved execution (priority, then schedule); null when there is none. */
@@ -89,7 +90,7 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     if (recTo && exec.recommendationId) {
       await transitionRecommendation(deps.db, exec.recommendationId, ['approved', 'executing'], recTo);
     }
-    await refreshCard(deps, exec.recommendationId);
+    await cardChanged(deps.db, exec.recommendationId);
     return row ?? exec;
   };
 
@@ -113,7 +114,7 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
   }
 
   // 1. Validate again, now.
-  await refreshCard(deps, exec.recommendationId);
+  await cardChanged(deps.db, exec.recommendationId);
   const verdict = await executor.validate(ctx, params).catch((err): { ok: false; reason: string } => ({
     ok: false,
     reason: userFacing(err, ctx),
@@ -150,7 +151,7 @@ export async function runExecution(deps: Deps, exec: Execution): Promise<Executi
     const row = await finish('succeeded', { summary: result.summary });
     if (exec.recommendationId) {
       await transitionRecommendation(deps.db, exec.recommendationId, ['executing', 'approved'], 'posted');
-      await refreshCard(deps, exec.recommendationId);
+      await cardChanged(deps.db, exec.recommendationId);
     }
     return row;
   }
@@ -247,13 +248,13 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
       ...ids,
     });
   }
-  await refreshCard(deps, exec.recommendationId);
+  await cardChanged(deps.db, exec.recommendationId);
 }
 
 function userFacing(err: unknown, ctx: ExecutorContext): string {
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err }, 'executor failed');
-  return describeError(err).slice(0, 300);
+  return explainError(err);
 }
 
 /**
@@ -302,7 +303,7 @@ export async function recoverInterrupted(deps: Deps, leaseMs = 30 * 60_000): Pro
         message: `Interrupted by a restart while ${e.status}: check ${e.executor} on the resource before trying again`,
         ...ids,
       });
-      await refreshCard(deps, e.recommendationId);
+      await cardChanged(deps.db, e.recommendationId);
     }
   }
   return stuck.length;

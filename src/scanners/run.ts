@@ -54,6 +54,8 @@ export interface ScanFailure {
   region: string;
   scanner: string;
   error: string;
+  /** The thrown error, for explaining it to people (engine/scan-notices.ts). */
+  cause?: unknown;
 }
 
 export interface ScanReport {
@@ -179,7 +181,14 @@ async function runOne(
       run: { ...base, status: 'failed', findings: 0, error },
       opened,
       resolved: [],
-      failure: { accountId: account.id, accountName: account.name, region, scanner: scanner.kind, error },
+      failure: {
+        accountId: account.id,
+        accountName: account.name,
+        region,
+        scanner: scanner.kind,
+        error,
+        cause: err,
+      },
     };
   }
 }
@@ -270,6 +279,7 @@ async function upsertFindings(
           recommendationId: recommendation.id,
           accountId: f.accountId,
           detail: { scanner: f.scanner, region: f.region, resourceId: f.resourceId },
+          quiet: true, // the card's thread gets one summary per scan (engine/publish.ts)
         },
       );
     }
@@ -312,6 +322,7 @@ async function resolveUnseen(
         recommendationId: rec.id,
         accountId: rec.accountId,
         detail: { scanner: scope.kind, region: scope.region, resourceId: rec.resourceId },
+        quiet: true, // the card's thread gets one summary per scan (engine/publish.ts)
       },
     );
   }

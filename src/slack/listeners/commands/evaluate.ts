@@ -1,9 +1,9 @@
 // /spot evaluate <target> [@account] [in <region>]: says it is working at once, then posts the
 // recommendation card in the channel (so approvers can act on it).
+import { postRecommendationCard } from '../../../engine/publish.js';
 import { evaluateSpot } from '../../../spot/evaluate.js';
 import { describeTarget } from '../../../spot/locate.js';
 import { parseEvaluateArgs } from '../../../spot/target.js';
-import { postRecommendationCard } from '../../cards.js';
 import { ephemeral } from './reply.js';
 import type { Subcommand } from './spot.js';
 
@@ -17,6 +17,6 @@ export const evaluateCommand: Subcommand = async (ctx, args) => {
   const { recommendation } = await evaluateSpot(ctx.deps, req, ctx.userId);
   const ref = await postRecommendationCard(ctx.deps, recommendation, ctx.channelId);
   return ephemeral(
-    `Recommendation #${recommendation.id} for ${describeTarget(req.target)} is posted in <#${ref.channel}>.`,
+    `Recommendation #${recommendation.id} for ${describeTarget(req.target)} is being posted in <#${ref.channel}>.`,
   );
 };
