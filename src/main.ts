@@ -7,6 +7,7 @@ import { startEventConsumer } from './events/start.js';
 import { jobs } from './jobs/index.js';
 import { startJobs } from './jobs/scheduler.js';
 import { createLogger } from './lib/logger.js';
+import { installProcessGuard } from './lib/process-guard.js';
 import { ensureCommittedModel } from './risk/models.js';
 import { createDeps, createRelay, openConfiguredDatabase } from './runtime.js';
 import { createSlackApp } from './slack/app.js';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
+  installProcessGuard(log);
   const database = await openConfiguredDatabase(config);
   const deps = createDeps(config, database, log);
   const worker = new ExecutionWorker(deps);

@@ -1,12 +1,15 @@
 // The Bolt app: Socket Mode by default, the HTTP receiver (signed requests, /healthz route)
-// when SLACK_MODE=http. The error handler logs and tells the person, briefly, in an ephemeral.
+// when SLACK_MODE=http (behind the hardened receiver: an answer < 3 s, never a 5xx). The error
+// handler logs and tells the person, briefly, in an ephemeral (through the outbox).
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Deps } from '../deps.js';
+import { enqueueEphemeral } from '../engine/outbox.js';
 import { userMessage } from '../lib/errors.js';
 import { WebDirectory } from './directory.js';
 import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
+import { createHardenedReceiver } from './receiver.js';
 
 export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): App {
   const { config } = deps;
@@ -21,8 +24,12 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): Ap
     config.SLACK_MODE === 'http'
       ? new App({
           ...common,
-          signingSecret: config.SLACK_SIGNING_SECRET!,
-          customRoutes: [healthRoute(deps)],
+          receiver: createHardenedReceiver({
+            signingSecret: config.SLACK_SIGNING_SECRET!,
+            customRoutes: [healthRoute(deps)],
+            logger: common.logger,
+            log: deps.log.child({ module: 'receiver' }),
+          }),
         })
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
@@ -36,8 +43,8 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): Ap
     const err = (error as { original?: unknown }).original ?? error;
     deps.log.error({ err, team: context?.teamId }, 'slack listener failed');
     const { channel, user } = whereToAnswer(body);
-    if (channel && user) {
-      await deps.notifier.ephemeral(channel, user, `:warning: ${userMessage(err)}`).catch(() => undefined);
+    if (typeof channel === 'string' && typeof user === 'string' && channel && user) {
+      await enqueueEphemeral(deps.db, channel, user, `:warning: ${userMessage(err)}`).catch(() => undefined);
     }
   };
   // With extendedErrorHandler the handler receives body and context; Bolt's overload type does not say so.

@@ -15,7 +15,7 @@ import { executions, recommendations } from '../../src/db/schema.js';
 import { approveRecommendation } from '../../src/engine/approval.js';
 import { recoverInterrupted } from '../../src/engine/executions.js';
 import { type ManualClock, MINUTE } from '../../src/lib/clock.js';
-import { publishFindings } from '../../src/slack/cards.js';
+import { publishScanResults } from '../../src/engine/publish.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick, startTestApp, type TestApp } from '../helpers/app.js';
@@ -101,7 +101,8 @@ describe('rolling back and recovering', () => {
         monthlySavingsUsd: 10,
       })
       .returning();
-    await publishFindings(t.deps, [rec!]);
+    await publishScanResults(t.deps);
+    await t.deliverOutbox();
     return (await t.db.db.select().from(recommendations).where(eq(recommendations.id, rec!.id)))[0]!;
   }
 
@@ -110,6 +111,7 @@ describe('rolling back and recovering', () => {
     const rec = await volumeCard();
     await approveRecommendation(t.deps, null, rec.id, 'U0BOB');
     await t.worker.kick();
+    await t.deliverOutbox();
     const [exec] = await t.db.db.select().from(executions);
     expect(exec).toMatchObject({ status: 'succeeded', undo: { snapshotId: 'snap-0backup' } });
     expect(vols.has('vol-0old')).toBe(false);
@@ -120,6 +122,7 @@ describe('rolling back and recovering', () => {
       buttonClick(ACTIONS.rollback, String(exec!.id), { user: 'U0BOB', messageTs: rec.slackTs! }),
     );
     await t.slack.waitFor(async () => (await t.db.db.select().from(executions))[0]!.status === 'rolled_back');
+    await t.deliverOutbox();
     expect(vols.get('vol-0new')).toMatchObject({
       Size: 100,
       VolumeType: 'gp2',
@@ -156,6 +159,7 @@ describe('rolling back and recovering', () => {
       .where(eq(executions.id, queued!.id));
     (t.clock as ManualClock).advance(31 * MINUTE);
     await recoverInterrupted(t.deps);
+    await t.deliverOutbox();
     expect((await t.db.db.select().from(executions))[0]).toMatchObject({
       status: 'failed',
       error: 'interrupted by a restart',

@@ -17,6 +17,6 @@ export const evaluateCommand: Subcommand = async (ctx, args) => {
   const { recommendation } = await evaluateSpot(ctx.deps, req, ctx.userId);
   const ref = await postRecommendationCard(ctx.deps, recommendation, ctx.channelId);
   return ephemeral(
-    `Recommendation #${recommendation.id} for ${describeTarget(req.target)} is being posted in <#${ref.channel}>.`,
+    `Recommendation #${recommendation.id} for ${describeTarget(req.target)} is posted in <#${ref.channel}>.`,
   );
 };
