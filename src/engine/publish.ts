@@ -2,12 +2,12 @@
 // findings join the group's current card while it still has open items), ONE summary reply per
 // card per scan ("12 new, 3 gone"), and each affected card re-rendered once. Everything is an
 // outbox row written with the status change; the audit trail keeps one row per finding.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { latestCardOfGroup, unpostedRecommendations } from '../db/queries/recommendations.js';
-import { type Account, outbox, type Recommendation } from '../db/schema.js';
+import { type Account, auditEvents, outbox, type Recommendation, recommendations } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { audit } from './audit.js';
 import { findingKind, isGroupedKind } from './finding-kinds.js';
@@ -166,25 +166,24 @@ async function placeGroup(
     const id = await enqueueCardPost(tx, { channel, recommendationIds: ids });
     target = { channel, ts: null, key: `outbox:${id}`, isNew: true };
   }
-  for (const rec of group) {
-    await transitionRecommendation(tx, rec.id, ['open'], 'posted', {
-      slackChannel: target.channel,
-      slackTs: target.ts,
-    });
-    const savings = rec.monthlySavingsUsd > 0 ? ` (${money(rec.monthlySavingsUsd)})` : '';
-    // The audit trail keeps every finding; the thread gets one summary per card.
-    await audit(
-      { db: tx, log: deps.log },
-      {
-        actor: 'system',
-        event: 'card_posted',
-        message: `Posted: ${rec.title}${savings}`,
-        recommendationId: rec.id,
-        accountId: rec.accountId,
-        quiet: true,
+  // One statement for the group's status and one for its audit rows (not one per finding).
+  await tx
+    .update(recommendations)
+    .set({ status: 'posted', slackChannel: target.channel, slackTs: target.ts, updatedAt: new Date() })
+    .where(and(inArray(recommendations.id, ids), eq(recommendations.status, 'open')));
+  // The audit trail keeps every finding; the thread gets one summary per card.
+  await tx.insert(auditEvents).values(
+    group.map((rec) => ({
+      actor: 'system',
+      event: 'card_posted',
+      detail: {
+        message: `Posted: ${rec.title}${rec.monthlySavingsUsd > 0 ? ` (${money(rec.monthlySavingsUsd)})` : ''}`,
+        card: target.key,
       },
-    );
-  }
+      recommendationId: rec.id,
+      accountId: rec.accountId,
+    })),
+  );
   return { key: target.key, recId: first.id, isNew: target.isNew };
 }
 

@@ -49,12 +49,10 @@ const requests: fc.Arbitrary<{ body: string; contentType: string }> = fc.oneof(
       contentType: 'application/x-www-form-urlencoded',
     })),
   // Raw bytes that are not JSON at all.
-  fc
-    .string({ maxLength: 200 })
-    .map((s) => ({
-      body: `payload=${encodeURIComponent(`{${s}`)}`,
-      contentType: 'application/x-www-form-urlencoded',
-    })),
+  fc.string({ maxLength: 200 }).map((s) => ({
+    body: `payload=${encodeURIComponent(`{${s}`)}`,
+    contentType: 'application/x-www-form-urlencoded',
+  })),
 );
 
 describe('the HTTP receiver under arbitrary signed requests', () => {
