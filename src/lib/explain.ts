@@ -200,7 +200,8 @@ function attemptedOf(err: unknown): string | undefined {
   const parts: string[] = [];
   let cur: unknown = err;
   for (let depth = 0; cur instanceof Error && depth < 6; depth++) {
-    if (isRaw(cur as Coded) || cur instanceof UserError) break;
+    // Only a wrapper (an error with a cause) says what was attempted; the root is the failure.
+    if (isRaw(cur as Coded) || cur instanceof UserError || cur.cause === undefined) break;
     if (cur.message) parts.push(cur.message);
     cur = cur.cause;
   }
@@ -224,7 +225,7 @@ export function explainError(err: unknown, attempted?: string): string {
   const what = attempted ?? attemptedOf(err);
   const known = explainAws(err);
   const head = what ? `${capital(what)} failed: ` : '';
-  if (known) return `${head}${sentence(capital(known.meaning))} ${known.todo}`.replace(/^(.)/, (c) => c);
+  if (known) return `${head}${sentence(capital(known.meaning))} ${known.todo}`;
   return `${head}${what ? 'an unexpected error; it has been logged.' : 'Something unexpected failed; it has been logged.'} Try again, or ask an operator to check the log.`;
 }
 
