@@ -109,7 +109,7 @@ export async function startTestApp(
   const deps = createDeps(config, db, silentLogger, { clock, operatorSts });
   const worker = new ExecutionWorker(deps);
   const app = createSlackApp(deps, { kick: () => void worker.kick() });
-  const relay = createRelay(deps, { postIntervalMs: 0, updateIntervalMs: 0, pollMs: 20 });
+  const relay = createRelay(deps, { postIntervalMs: 0, updateIntervalMs: 0, pollMs: 250 });
   relay.start();
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
