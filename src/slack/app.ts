@@ -13,7 +13,14 @@ import { createHardenedReceiver } from './receiver.js';
 
 export function createSlackApp(deps: Deps, opts: { kick?: () => void } = {}): App {
   const { config } = deps;
-  const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
+  // Bolt's own client (directory look-ups, modals) answers or fails fast: its default retry loop
+  // can wait out rate limits for half an hour inside a listener.
+  const clientOptions = {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+    rejectRateLimitedCalls: true,
+    timeout: 5000,
+  };
   const common = {
     token: config.SLACK_BOT_TOKEN!,
     clientOptions,
