@@ -279,7 +279,7 @@ export class OutboxRelay {
 
   async #coalesce(row: OutboxRow, ref: MessageRef): Promise<void> {
     await this.deps.db.execute(sql`
-      update ${outbox} set status = 'delivered', delivered_at = ${this.deps.clock.now()}, result_ts = ${ref.ts},
+      update ${outbox} set status = 'delivered', delivered_at = ${this.deps.clock.now().toISOString()}::timestamptz, result_ts = ${ref.ts},
         last_error = 'coalesced into outbox ' || ${row.id}::text
       where ${outbox.status} = 'pending' and ${outbox.kind} = 'card_refresh' and ${outbox.id} <> ${row.id}
         and not (${outbox.payload} ? 'offset')
