@@ -12,7 +12,7 @@ import type { KubeConfigFactory } from './k8s/client.js';
 import type { EksTokenCache } from './k8s/eks-token.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
-import type { Notifier } from './slack/notifier.js';
+import type { ChatPort } from './ports.js';
 
 export interface Deps {
   config: Config;
@@ -30,7 +30,11 @@ export interface Deps {
   };
   /** AWS clients in a connected account, acting as `actor` (STS session name spotops-<actor>). */
   awsFor(account: Pick<Account, 'roleArn' | 'externalId'>, actor?: string): AccountAccess;
-  notifier: Notifier;
+  /**
+   * Direct Slack calls for the surface only (modals need the trigger within 3 s; App Home).
+   * The core never uses it: it writes outbox rows that the relay delivers.
+   */
+  notifier: ChatPort;
   /** How evaluations reach EKS clusters; absent = the real endpoint (tests point it at a fake). */
   kube?: { config?: KubeConfigFactory; tokens?: EksTokenCache };
 }

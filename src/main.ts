@@ -16,8 +16,9 @@ import { startEventConsumer } from './events/start.js';
 import { jobs } from './jobs/index.js';
 import { startJobs } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { installProcessGuard } from './lib/process-guard.js';
 import { ensureCommittedModel } from './risk/models.js';
-import { createDeps, openConfiguredDatabase } from './runtime.js';
+import { createDeps, createRelay, openConfiguredDatabase } from './runtime.js';
 import { startSandbox } from './sandbox/start.js';
 import { createSlackApp } from './slack/app.js';
 import { galleryEntries } from './slack/gallery/all-messages.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   const config = configFor(mode);
   const log = createLogger(config.LOG_LEVEL);
   log.info({ mode, why }, `spotops mode: ${mode} (${why})`);
+  installProcessGuard(log);
   const database = await openConfiguredDatabase(config);
   log.info({ database: database.kind, seconds: seconds() }, `database ready after ${seconds()} s`);
 
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
 
   const deps = createDeps(config, database, log);
   const worker = new ExecutionWorker(deps);
+  const relay = createRelay(deps);
   const kick = () => void worker.kick();
   const app = createSlackApp(deps, { kick });
 
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
   await ensureCommittedModel(deps.db);
   const events = startEventConsumer(deps);
   worker.start();
+  relay.start();
   const scheduled = startJobs(deps, jobs(config, { kick }));
   log.info(
     { mode: config.SLACK_MODE, database: database.kind, dryRun: config.DRY_RUN, readyInSeconds: seconds() },
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     await events?.stop();
     await app.stop().catch(() => undefined);
     await worker.stop();
+    await relay.stop();
     await database.close();
   });
 }

@@ -14,7 +14,9 @@ import type { Deps } from './deps.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { UserError } from './lib/errors.js';
 import type { Logger } from './lib/logger.js';
-import { createWebClient, type Notifier, OfflineNotifier, SlackNotifier } from './slack/notifier.js';
+import type { ChatPort } from './ports.js';
+import { createWebClient, OfflineNotifier, SlackNotifier } from './slack/notifier.js';
+import { OutboxRelay, type RelayOptions } from './slack/relay.js';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   const database = await openDatabase(
@@ -31,7 +33,7 @@ export function createDeps(
   overrides: {
     clock?: Clock;
     operatorSts?: STSClient;
-    notifier?: Notifier;
+    notifier?: ChatPort;
     /** The sandbox's simulated accounts: clients for them, undefined for any real account. */
     simulatedAccess?: (account: Pick<Account, 'roleArn'>, actor: string) => AccountAccess | undefined;
     pricing?: (endpointRegion: string) => PricingClient;
@@ -75,4 +77,23 @@ export function createDeps(
         ? new SlackNotifier(createWebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL))
         : new OfflineNotifier(log)),
   };
+}
+
+/**
+ * The outbox relay wired to the Slack port: the one path by which the core's messages reach
+ * Slack (in order, within rate limits, retried). Operators hear about delivery problems in
+ * SPOTOPS_CHANNEL.
+ */
+export function createRelay(deps: Deps, opts: RelayOptions = {}): OutboxRelay {
+  return new OutboxRelay(
+    {
+      db: deps.db,
+      database: deps.database,
+      clock: deps.clock,
+      log: deps.log.child({ module: 'outbox-relay' }),
+      chat: deps.notifier,
+      operatorChannel: deps.config.SPOTOPS_CHANNEL,
+    },
+    opts,
+  );
 }

@@ -411,10 +411,45 @@ export const scanRuns = pgTable(
   (t) => [index('scan_runs_scope_idx').on(t.accountId, t.region, t.scanner, t.startedAt)],
 );
 
+// Every user-visible Slack effect, written in the same transaction as the state change it
+// reports; the relay (slack/relay.ts) delivers rows in id order per ordering_key and retries.
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(), // post | reply | card_post | card_refresh | ephemeral | notice
+    orderingKey: text('ordering_key').notNull(), // channel:<C> | ephemeral:<C>:<U>
+    payload: jsonb('payload').notNull().$type<Record<string, unknown>>(),
+    status: text('status').notNull().default('pending'), // pending | delivered | failed | skipped
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: ts('delivered_at'),
+    resultTs: text('result_ts'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.status, t.id).where(sql`${t.status} = 'pending'`)],
+);
+
+// The last cause a scan failed with per account + region, so the channel hears it once.
+export const scanFailureNotices = pgTable(
+  'scan_failure_notices',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    cause: text('cause').notNull(),
+    notifiedAt: ts('notified_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.region] })],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Recommendation = typeof recommendations.$inferSelect;
 export type Execution = typeof executions.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
 export type RiskLevel = (typeof riskLevel.enumValues)[number];
 export type RecommendationStatus = (typeof recommendationStatus.enumValues)[number];
 export type ExecutionStatus = (typeof executionStatus.enumValues)[number];

@@ -15,8 +15,8 @@ import {
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { UserError } from '../lib/errors.js';
-import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
+import { cardChanged } from './outbox.js';
 import { transitionRecommendation } from './transition.js';
 
 export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
@@ -111,12 +111,7 @@ export async function approveRecommendation(
   const dryRun = opts.shadow === true || deps.config.DRY_RUN;
 
   const queued = await deps.db.transaction(async (tx) => {
-    const won = await transitionRecommendation(
-      tx as never,
-      rec.id,
-      opts.from ?? ['posted', 'open'],
-      'approved',
-    );
+    const won = await transitionRecommendation(tx, rec.id, opts.from ?? ['posted', 'open'], 'approved');
     if (!won) return null;
     const [exec] = await tx
       .insert(executions)
@@ -137,23 +132,27 @@ export async function approveRecommendation(
         estimatedMonthlySavings: rec.monthlySavingsUsd,
       })
       .returning();
+    const who = userId === 'system' ? 'spotops (grace period over)' : `<@${userId}>`;
+    // The approval, its audit row, its thread reply and the card update commit together.
+    await audit(
+      { db: tx, log: deps.log },
+      {
+        actor: userId,
+        event: 'approved',
+        message: `Approved by ${who}${dryRun ? ' (dry run)' : ''}, validating...`,
+        recommendationId: rec.id,
+        executionId: exec!.id,
+        accountId: rec.accountId,
+        detail: { dryRun, executor: executorKind },
+      },
+    );
+    await cardChanged(tx, rec.id);
     return exec!;
   });
   if (!queued) {
     const now = await getRecommendation(deps, recId);
     return { ok: false, message: `Already ${now.status.replace('_', ' ')}; nothing more to do.` };
   }
-  const who = userId === 'system' ? 'spotops (grace period over)' : `<@${userId}>`;
-  await audit(deps, {
-    actor: userId,
-    event: 'approved',
-    message: `Approved by ${who}${dryRun ? ' (dry run)' : ''}, validating...`,
-    recommendationId: rec.id,
-    executionId: queued.id,
-    accountId: rec.accountId,
-    detail: { dryRun, executor: executorKind },
-  });
-  await refreshCard(deps, rec.id);
   return { ok: true };
 }
 
@@ -169,16 +168,23 @@ export async function dismissRecommendation(
   const account = await getAccount(deps.db, rec.accountId);
   const allowed = await checkApprover(deps, dir, account, { id: rec.id, risk: rec.riskLevel }, userId);
   if (!allowed.ok) return allowed;
-  const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open', 'stale', 'failed'], as);
-  if (!won) return { ok: false, message: `Already ${rec.status}.` };
-  await audit(deps, {
-    actor: userId,
-    event: as,
-    message: `${as === 'rejected' ? 'Rejected' : 'Ignored'} by <@${userId}>`,
-    recommendationId: rec.id,
-    accountId: rec.accountId,
+  const won = await deps.db.transaction(async (tx) => {
+    const row = await transitionRecommendation(tx, rec.id, ['posted', 'open', 'stale', 'failed'], as);
+    if (!row) return false;
+    await audit(
+      { db: tx, log: deps.log },
+      {
+        actor: userId,
+        event: as,
+        message: `${as === 'rejected' ? 'Rejected' : 'Ignored'} by <@${userId}>`,
+        recommendationId: rec.id,
+        accountId: rec.accountId,
+      },
+    );
+    await cardChanged(tx, rec.id);
+    return true;
   });
-  await refreshCard(deps, rec.id);
+  if (!won) return { ok: false, message: `Already ${rec.status}.` };
   return { ok: true };
 }
 

@@ -1,16 +1,18 @@
 // The audit trail: one append-only row per fact, and the same fact as a reply in the thread of
-// the card it concerns (when there is one). The reply is posted first so its ts can be stored
-// in the row, which is never updated afterwards.
+// the card it concerns (when there is one). Both are written in one transaction: the reply is
+// an outbox row the relay delivers later (its Slack ts is recorded on the outbox row, so the
+// audit row is never updated). Nothing here waits on Slack.
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { type AuditEvent, auditEvents, executions, recommendations } from '../db/schema.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { type AuditEvent, auditEvents, executions } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
-import type { MessageRef, Notifier } from '../slack/notifier.js';
+import type { MessageRef } from '../ports.js';
+import { enqueueReply } from './outbox.js';
 
 export interface AuditDeps {
-  db: Db;
+  /** A connection or the caller's transaction (then the rows commit with the caller's change). */
+  db: DbOrTx;
   log: Logger;
-  notifier?: Notifier;
 }
 
 export interface AuditInput {
@@ -29,30 +31,36 @@ export interface AuditInput {
 }
 
 export async function audit(deps: AuditDeps, input: AuditInput): Promise<AuditEvent> {
-  const thread = input.quiet ? undefined : (input.thread ?? (await threadOf(deps.db, input)));
-  let slackTs: string | undefined;
-  if (thread && deps.notifier) {
-    try {
-      slackTs = (await deps.notifier.reply(thread, input.message)).ts;
-    } catch (err) {
-      deps.log.warn({ err, event: input.event }, 'audit thread reply failed; the row is still written');
+  const write = async (db: DbOrTx) => {
+    const [row] = await db
+      .insert(auditEvents)
+      .values({
+        actor: input.actor,
+        event: input.event,
+        detail: { message: input.message, ...input.detail },
+        recommendationId: input.recommendationId,
+        executionId: input.executionId,
+        accountId: input.accountId,
+      })
+      .returning();
+    if (!input.quiet) {
+      const recommendationId = input.thread ? undefined : await subjectOf(db, input);
+      if (input.thread || recommendationId !== undefined) {
+        await enqueueReply(db, {
+          text: input.message,
+          thread: input.thread,
+          recommendationId,
+          auditId: row!.id,
+        });
+      }
     }
-  }
-  const [row] = await deps.db
-    .insert(auditEvents)
-    .values({
-      actor: input.actor,
-      event: input.event,
-      detail: { message: input.message, ...input.detail },
-      recommendationId: input.recommendationId,
-      executionId: input.executionId,
-      accountId: input.accountId,
-      slackTs,
-    })
-    .returning();
+    return row!;
+  };
+  // Inside a caller's transaction the rows join it; otherwise they get one of their own.
+  const row = isTransaction(deps.db) ? await write(deps.db) : await (deps.db as Db).transaction(write);
   deps.log.info(
     {
-      audit: row!.id,
+      audit: row.id,
       actor: input.actor,
       event: input.event,
       recommendationId: input.recommendationId,
@@ -62,23 +70,21 @@ export async function audit(deps: AuditDeps, input: AuditInput): Promise<AuditEv
     },
     input.message,
   );
-  return row!;
+  return row;
 }
 
-/** The card thread of the audit subject: the recommendation's card, directly or via the execution. */
-async function threadOf(db: Db, input: AuditInput): Promise<MessageRef | undefined> {
-  let recId = input.recommendationId;
-  if (recId === undefined && input.executionId !== undefined) {
-    const [ex] = await db
-      .select({ rid: executions.recommendationId })
-      .from(executions)
-      .where(eq(executions.id, input.executionId));
-    recId = ex?.rid ?? undefined;
-  }
-  if (recId === undefined) return undefined;
-  const [rec] = await db
-    .select({ channel: recommendations.slackChannel, ts: recommendations.slackTs })
-    .from(recommendations)
-    .where(eq(recommendations.id, recId));
-  return rec?.channel && rec.ts ? { channel: rec.channel, ts: rec.ts } : undefined;
+function isTransaction(db: DbOrTx): boolean {
+  // drizzle's transaction objects have rollback(); plain databases do not.
+  return typeof (db as { rollback?: unknown }).rollback === 'function';
+}
+
+/** The recommendation whose card thread tells the story: given, or via the execution. */
+async function subjectOf(db: DbOrTx, input: AuditInput): Promise<number | undefined> {
+  if (input.recommendationId !== undefined) return input.recommendationId;
+  if (input.executionId === undefined) return undefined;
+  const [ex] = await db
+    .select({ rid: executions.recommendationId })
+    .from(executions)
+    .where(eq(executions.id, input.executionId));
+  return ex?.rid ?? undefined;
 }

@@ -15,10 +15,11 @@ import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
 import { InterruptedStepError, LeaseLostError } from '../executors/steps.js';
 import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.js';
-import { clipLine, describeError, UserError, userMessage } from '../lib/errors.js';
+import { describeError, UserError, userMessage } from '../lib/errors.js';
+import { explainError } from '../lib/explain.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
-import { refreshCard } from '../slack/cards.js';
 import { audit } from './audit.js';
+import { cardChanged } from './outbox.js';
 import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
@@ -186,7 +187,7 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
     if (recTo && exec.recommendationId) {
       await transitionRecommendation(deps.db, exec.recommendationId, recFrom, recTo);
     }
-    await refreshCard(deps, exec.recommendationId);
+    await cardChanged(deps.db, exec.recommendationId);
     return row;
   };
 
@@ -240,7 +241,7 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
   }
 
   // 1. Validate again, now (replayed on a takeover after this step: the world changed since).
-  if (exec.status === 'validating') await refreshCard(deps, exec.recommendationId);
+  if (exec.status === 'validating') await cardChanged(deps.db, exec.recommendationId);
   const verdict = await journal
     .run<Verdict>({
       name: 'validate',
@@ -311,7 +312,7 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
       const row = await finish('succeeded', { summary: result.summary });
       if (exec.recommendationId) {
         await transitionRecommendation(deps.db, exec.recommendationId, ['executing', 'approved'], 'posted');
-        await refreshCard(deps, exec.recommendationId);
+        await cardChanged(deps.db, exec.recommendationId);
       }
       return row;
     }
@@ -512,5 +513,5 @@ export async function rollbackExecution(deps: Deps, executionId: number, actor: 
 function userFacing(err: unknown, ctx: ExecutorContext): string {
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err }, 'executor failed');
-  return clipLine(describeError(err), 600);
+  return explainError(err);
 }

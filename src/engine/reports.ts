@@ -12,22 +12,13 @@ import {
 } from '../db/queries/recommendations.js';
 import { accounts, executions, type Recommendation, recommendations } from '../db/schema.js';
 import { DAY } from '../lib/clock.js';
-import { SHADOW_KIND } from './shadow-policy.js';
 
 /** Statuses that still wait for a person. */
 export const OPEN_STATUSES = ['open', 'posted'] as const;
 
-export const KIND_LABELS: Record<string, string> = {
-  'unassociated-elastic-ips': 'Unassociated Elastic IPs',
-  'unattached-ebs-volumes': 'Unattached EBS volumes',
-  'old-ebs-snapshots': 'Unused EBS snapshots',
-  [SHADOW_KIND]: 'Untagged instances',
-  'spot-lab': 'Spot: single instances',
-  'spot-asg': 'Spot: Auto Scaling groups',
-  'spot-k8s': 'Spot: EKS node groups',
-};
+import { kindLabel } from './finding-kinds.js';
 
-export const kindLabel = (kind: string): string => KIND_LABELS[kind] ?? kind;
+export { kindLabel };
 
 export interface OpenFinding extends Recommendation {
   accountName: string;

@@ -8,9 +8,9 @@ import { exemptions, type Recommendation, recommendations } from '../db/schema.j
 import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
-import { refreshCard } from '../slack/cards.js';
 import { approveRecommendation, type ClickResult, getRecommendation } from './approval.js';
 import { audit } from './audit.js';
+import { cardChanged } from './outbox.js';
 import { SHADOW_KIND, shadowPolicy } from './shadow-policy.js';
 import { transitionRecommendation } from './transition.js';
 
@@ -78,27 +78,34 @@ export async function exemptInstance(
     throw new UserError('Exemption length must be a whole number of days between 1 and 3650.');
   }
   const expiresAt = days ? new Date(deps.clock.now().getTime() + days * DAY) : null;
-  const won = await transitionRecommendation(deps.db, rec.id, ['posted', 'open'], 'exempted', {
-    exemptUntil: expiresAt,
+  const won = await deps.db.transaction(async (tx) => {
+    const row = await transitionRecommendation(tx, rec.id, ['posted', 'open'], 'exempted', {
+      exemptUntil: expiresAt,
+    });
+    if (!row) return false;
+    await tx.insert(exemptions).values({
+      accountId: rec.accountId,
+      region: rec.region,
+      resourceId: rec.resourceId,
+      reason: reason.trim(),
+      createdBy: userId,
+      expiresAt,
+    });
+    await audit(
+      { db: tx, log: deps.log },
+      {
+        actor: userId,
+        event: 'exempted',
+        message: `Exempted by <@${userId}>${expiresAt ? ` until ${expiresAt.toISOString().slice(0, 10)}` : ''}: ${reason.trim()}`,
+        recommendationId: rec.id,
+        accountId: rec.accountId,
+        detail: { reason, expiresAt },
+      },
+    );
+    await cardChanged(tx, rec.id);
+    return true;
   });
   if (!won) return { ok: false, message: `Already ${rec.status}.` };
-  await deps.db.insert(exemptions).values({
-    accountId: rec.accountId,
-    region: rec.region,
-    resourceId: rec.resourceId,
-    reason: reason.trim(),
-    createdBy: userId,
-    expiresAt,
-  });
-  await audit(deps, {
-    actor: userId,
-    event: 'exempted',
-    message: `Exempted by <@${userId}>${expiresAt ? ` until ${expiresAt.toISOString().slice(0, 10)}` : ''}: ${reason.trim()}`,
-    recommendationId: rec.id,
-    accountId: rec.accountId,
-    detail: { reason, expiresAt },
-  });
-  await refreshCard(deps, rec.id);
   return { ok: true };
 }
 
@@ -139,7 +146,7 @@ export async function enforceGracePeriods(deps: Deps): Promise<{ queued: number;
         recommendationId: rec.id,
         accountId: rec.accountId,
       });
-      await refreshCard(deps, rec.id);
+      await cardChanged(deps.db, rec.id);
       notified += 1;
       continue;
     }

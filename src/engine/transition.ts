@@ -2,7 +2,7 @@
 // `UPDATE ... WHERE id = $1 AND status IN (from) RETURNING *` lets exactly one actor win a race
 // (double clicks, retries, two replicas); the losers get null.
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import {
   type Execution,
   type ExecutionStatus,
@@ -13,7 +13,7 @@ import {
 } from '../db/schema.js';
 
 export async function transitionRecommendation(
-  db: Db,
+  db: DbOrTx,
   id: number,
   from: readonly RecommendationStatus[],
   to: RecommendationStatus,
@@ -28,7 +28,7 @@ export async function transitionRecommendation(
 }
 
 export async function transitionExecution(
-  db: Db,
+  db: DbOrTx,
   id: number,
   from: readonly ExecutionStatus[],
   to: ExecutionStatus,

@@ -4,6 +4,7 @@
 import type { Deps } from '../deps.js';
 import { effectiveSavingsRateNow } from '../engine/effective-savings-rate.js';
 import { measuredSavingsByKind } from '../engine/measured-savings.js';
+import { enqueuePost } from '../engine/outbox.js';
 import {
   biggestOpenFindings,
   failedExecutionsSince,
@@ -14,7 +15,6 @@ import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { DAY } from '../lib/clock.js';
 import { listPoisonedPools } from '../risk/pool-poisoning.js';
 import { type DigestInput, digest } from '../slack/blocks/digest.js';
-import type { MessageRef } from '../slack/notifier.js';
 
 export async function digestInput(deps: Deps): Promise<DigestInput> {
   const now = deps.clock.now();
@@ -48,7 +48,9 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
   };
 }
 
-export async function postDigest(deps: Deps, channel = deps.config.SPOTOPS_CHANNEL): Promise<MessageRef> {
+/** Queues the digest for the channel (the outbox relay posts it); returns the outbox row id. */
+/** Queues the digest for the channel (the outbox relay posts it); returns the outbox row id. */
+export async function postDigest(deps: Deps, channel = deps.config.SPOTOPS_CHANNEL): Promise<number> {
   const msg = digest(await digestInput(deps));
-  return deps.notifier.post(channel, msg.text, msg.blocks);
+  return enqueuePost(deps.db, channel, msg.text, msg.blocks);
 }

@@ -1,9 +1,12 @@
-// Scan jobs: run scanners over every verified account, post cards for what is new (and for
-// anything a Slack outage left unposted), and update the cards of findings that went away.
+// Scan jobs: run scanners over every verified account, queue cards for what is new (and for
+// anything left unposted), one summary reply per affected card, and one message per account +
+// region whose scan failed (repeated only when the cause changes). Nothing here talks to
+// Slack: the outbox relay delivers.
 import { verifiedAccounts } from '../accounts/store.js';
 import type { Deps } from '../deps.js';
+import { publishScanResults } from '../engine/publish.js';
+import { announceScanFailures } from '../engine/scan-notices.js';
 import { runScan } from '../scanners/run.js';
-import { publishFindings, refreshCard, unpostedFindings } from '../slack/cards.js';
 
 export async function scanAndPost(deps: Deps, kinds: readonly string[]): Promise<string> {
   const accounts = await verifiedAccounts(deps.db);
@@ -18,10 +21,10 @@ export async function scanAndPost(deps: Deps, kinds: readonly string[]): Promise
     },
     { accounts, kinds },
   );
-  const posted = await publishFindings(
-    deps,
-    (await unpostedFindings(deps)).filter((r) => kinds.includes(r.kind)),
-  );
-  for (const rec of report.resolved) await refreshCard(deps, rec.id);
-  return `${report.runs.length} scans, ${report.newlyOpened.length} new, ${posted} posted, ${report.resolved.length} resolved, ${report.failures.length} failed`;
+  const published = await publishScanResults(deps, { kinds, resolved: report.resolved });
+  await announceScanFailures(deps, {
+    failures: report.failures,
+    succeeded: report.runs.filter((r) => r.status === 'succeeded'),
+  });
+  return `${report.runs.length} scans, ${report.newlyOpened.length} new, ${published.posted} posted on ${published.cards} cards, ${report.resolved.length} resolved, ${report.failures.length} failed`;
 }

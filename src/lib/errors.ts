@@ -1,5 +1,6 @@
 // Error vocabulary. UserError carries a message that is safe and useful to show in Slack;
-// anything else is shown as a short generic line and logged in full.
+// anything else is explained from its AWS/network cause (lib/explain.ts) and logged in full.
+import { explainError } from './explain.js';
 
 /** A problem the person can fix; its message is shown to them verbatim. */
 export class UserError extends Error {
@@ -72,8 +73,7 @@ export function awsErrorCode(err: unknown): string | undefined {
   return e.Code ?? e.code ?? e.name;
 }
 
-/** Text for a person: UserError messages verbatim, anything else generic. */
+/** Text for a person: UserError messages verbatim, AWS causes explained, never raw SDK text. */
 export function userMessage(err: unknown): string {
-  if (err instanceof UserError) return err.message;
-  return 'Something went wrong on our side; it has been logged. Please try again, or ask an operator.';
+  return explainError(err);
 }

@@ -18,11 +18,12 @@ import { scanAndPost } from '../jobs/scan-and-post.js';
 import { startJobs } from '../jobs/scheduler.js';
 import type { Logger } from '../lib/logger.js';
 import { ensureCommittedModel } from '../risk/models.js';
-import { createDeps } from '../runtime.js';
+import { createDeps, createRelay } from '../runtime.js';
 import { scanners } from '../scanners/index.js';
 import { createSlackApp } from '../slack/app.js';
 import { SPOT_SUBCOMMANDS } from '../slack/blocks/help.js';
 import { galleryEntries } from '../slack/gallery/all-messages.js';
+import type { OutboxRelay } from '../slack/relay.js';
 import { ensureSandboxAccounts, openSandboxAws, type SandboxAws } from './index.js';
 import { triggerInterruption } from './interruption.js';
 import { SANDBOX_ACCOUNTS } from './seed.js';
@@ -35,6 +36,7 @@ export interface Sandbox {
   workspace: Workspace;
   api: FakeWebApi;
   worker: ExecutionWorker;
+  relay: OutboxRelay;
   console: ConsoleServer;
   stop(): Promise<void>;
 }
@@ -92,11 +94,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   await ensureSandboxAccounts(deps.db, aws, CHANNEL.id, APPROVERS);
 
   const worker = new ExecutionWorker(deps);
+  // Cards and thread replies reach the console as they reach Slack: through the outbox relay.
+  const relay = createRelay(deps);
   const kick = () => void worker.kick();
   const app = createSlackApp(deps, { kick, receiver });
   await app.start();
   await ensureCommittedModel(deps.db);
   worker.start();
+  relay.start();
   const scheduled = opts.schedule === false ? undefined : startJobs(deps, jobs(config, { kick }));
 
   Object.assign(surface, {
@@ -149,11 +154,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     workspace,
     api,
     worker,
+    relay,
     console: server,
     async stop() {
       await scheduled?.stop();
       await app.stop().catch(() => undefined);
       await worker.stop();
+      await relay.stop();
       await server.close();
     },
   };

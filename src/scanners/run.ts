@@ -55,6 +55,8 @@ export interface ScanFailure {
   region: string;
   scanner: string;
   error: string;
+  /** The thrown error, for explaining it to people (engine/scan-notices.ts). */
+  cause?: unknown;
 }
 
 export interface ScanReport {
@@ -211,7 +213,14 @@ async function runOne(
       resolved: [],
       written: store.written,
       unchanged: store.unchanged,
-      failure: { accountId: account.id, accountName: account.name, region, scanner: scanner.kind, error },
+      failure: {
+        accountId: account.id,
+        accountName: account.name,
+        region,
+        scanner: scanner.kind,
+        error,
+        cause: err,
+      },
     };
   }
 }

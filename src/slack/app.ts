@@ -1,17 +1,28 @@
 // The Bolt app: Socket Mode by default, the HTTP receiver (signed requests, /healthz route)
-// when SLACK_MODE=http, or the local console's receiver in the sandbox. The error handler logs and tells the person, briefly, in an ephemeral.
+// when SLACK_MODE=http (behind the hardened receiver: an answer < 3 s, never a 5xx), or the local
+// console's receiver in the sandbox. The error handler logs and tells the person, briefly, in an
+// ephemeral (through the outbox).
 import { App, type Logger as BoltLogger, LogLevel, type Receiver } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Deps } from '../deps.js';
+import { enqueueEphemeral } from '../engine/outbox.js';
 import { userMessage } from '../lib/errors.js';
 import { WebDirectory } from './directory.js';
 import { healthRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
+import { createHardenedReceiver } from './receiver.js';
 
 /** `receiver`: a custom Bolt receiver (the local console's); otherwise per SLACK_MODE. */
 export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?: Receiver } = {}): App {
   const { config } = deps;
-  const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
+  // Bolt's own client (directory look-ups, modals) answers or fails fast: its default retry loop
+  // can wait out rate limits for half an hour inside a listener.
+  const clientOptions = {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+    rejectRateLimitedCalls: true,
+    timeout: 5000,
+  };
   const common = {
     token: config.SLACK_BOT_TOKEN!,
     clientOptions,
@@ -23,8 +34,12 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?:
     : config.SLACK_MODE === 'http'
       ? new App({
           ...common,
-          signingSecret: config.SLACK_SIGNING_SECRET!,
-          customRoutes: [healthRoute(deps)],
+          receiver: createHardenedReceiver({
+            signingSecret: config.SLACK_SIGNING_SECRET!,
+            customRoutes: [healthRoute(deps)],
+            logger: common.logger,
+            log: deps.log.child({ module: 'receiver' }),
+          }),
         })
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
@@ -38,8 +53,8 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?:
     const err = (error as { original?: unknown }).original ?? error;
     deps.log.error({ err, team: context?.teamId }, 'slack listener failed');
     const { channel, user } = whereToAnswer(body);
-    if (channel && user) {
-      await deps.notifier.ephemeral(channel, user, `:warning: ${userMessage(err)}`).catch(() => undefined);
+    if (typeof channel === 'string' && typeof user === 'string' && channel && user) {
+      await enqueueEphemeral(deps.db, channel, user, `:warning: ${userMessage(err)}`).catch(() => undefined);
     }
   };
   // With extendedErrorHandler the handler receives body and context; Bolt's overload type does not say so.

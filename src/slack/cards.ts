@@ -1,29 +1,33 @@
-// Cards in Slack, rendered from the database (the source of truth between detection and
-// Slack): posting new findings, and re-rendering a card in place after every state change.
-// Builders in blocks/ are pure; this module gathers their inputs and calls the notifier.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+// Cards are a pure projection of the database: this module gathers a card's inputs (the
+// recommendations it shows, their latest executions, who decided what) and calls the pure
+// builders in blocks/. The relay calls it at delivery time, so a card can be rendered again
+// at any moment (after an outage, or when several changes are coalesced into one update).
 import { getAccount } from '../accounts/store.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import {
-  type Account,
-  auditEvents,
-  type Execution,
-  executions,
-  exemptions,
-  type Recommendation,
-  recommendations,
-} from '../db/schema.js';
-import type { Deps } from '../deps.js';
-import { audit } from '../engine/audit.js';
+  lastActors,
+  latestExecutions,
+  latestExemptions,
+  recommendationById,
+  recommendationsByIds,
+  recommendationsOfCard,
+} from '../db/queries/recommendations.js';
+import type { Execution, Recommendation } from '../db/schema.js';
+import { findingKind, isWasteKind } from '../engine/finding-kinds.js';
+import { cardChanged } from '../engine/outbox.js';
 import { SHADOW_KIND, shadowPolicy } from '../engine/shadow-policy.js';
-import { transitionRecommendation } from '../engine/transition.js';
 import { getExecutor } from '../executors/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { MessageRef } from '../ports.js';
 import {
   type ExecutionStatusInput,
   type RecommendationCardInput,
   recommendationCard,
-  type ShadowItState,
+  SHADOW_PAGE_SIZE,
+  type ShadowItem,
+  type ShadowItemState,
   type SlackMessage,
-  shadowItCard,
+  shadowItGroupCard,
   WASTE_PAGE_SIZE,
   type WasteItem,
   type WasteItemState,
@@ -31,84 +35,12 @@ import {
   wasteGroupKey,
   withExecutionStatus,
 } from './blocks/index.js';
-import type { MessageRef } from './notifier.js';
 
-interface WasteKind {
-  singular: string;
-  plural: string;
-  doneVerb: string;
-  /** Safety line: what is kept (a snapshot) or said plainly (no backup). */
-  note: string;
-  evidence(e: Record<string, any>): string;
-}
+export { isWasteKind } from '../engine/finding-kinds.js';
 
-const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '?');
-
-export const WASTE_KINDS: Record<string, WasteKind> = {
-  'unassociated-elastic-ips': {
-    singular: 'unassociated Elastic IP',
-    plural: 'unassociated Elastic IPs',
-    doneVerb: 'released',
-    note: 'No backup: a released address may never come back, and allow-lists elsewhere may name it.',
-    evidence: (e) => `${e.publicIp} · ${e.allocationId}${e.name ? ` · ${e.name}` : ''}`,
-  },
-  'unattached-ebs-volumes': {
-    singular: 'unattached EBS volume',
-    plural: 'unattached EBS volumes',
-    doneVerb: 'deleted (snapshot kept)',
-    note: 'A snapshot is taken before each volume is deleted; Roll back recreates the volume from it.',
-    evidence: (e) =>
-      `${e.sizeGiB} GiB ${e.volumeType} in ${e.availabilityZone ?? '?'} · unattached since ${day(e.unattachedSince)} (${
-        e.unattachedSinceSource === 'create-time' ? 'created then' : 'first seen by spotops'
-      })${e.name ? ` · ${e.name}` : ''}`,
-  },
-  'old-ebs-snapshots': {
-    singular: 'unused EBS snapshot',
-    plural: 'unused EBS snapshots',
-    doneVerb: 'deleted',
-    note: 'No backup: a deleted snapshot cannot be restored. Estimates use the full volume size (an upper bound).',
-    evidence: (e) =>
-      `${e.volumeSizeGiB} GiB · created ${day(e.startTime)} (${e.ageDays} days) · no AMI or launch template uses it${
-        e.description ? ` · ${e.description}` : ''
-      }`,
-  },
-};
-
-export const isWasteKind = (kind: string): boolean => Object.hasOwn(WASTE_KINDS, kind);
-
-function channelOf(deps: Deps, account: Account): string {
-  return account.slackChannel ?? deps.config.SPOTOPS_CHANNEL;
-}
-
-async function latestExecutions(deps: Deps, recIds: number[]): Promise<Map<number, Execution>> {
-  if (recIds.length === 0) return new Map();
-  const rows = await deps.db
-    .select()
-    .from(executions)
-    .where(inArray(executions.recommendationId, recIds))
-    .orderBy(desc(executions.id));
-  const out = new Map<number, Execution>();
-  for (const r of rows)
-    if (r.recommendationId !== null && !out.has(r.recommendationId)) out.set(r.recommendationId, r);
-  return out;
-}
-
-/** Who did the last person-driven thing to each recommendation (ignored, rolled back, claimed...). */
-async function lastActors(deps: Deps, recIds: number[], events: string[]): Promise<Map<string, string>> {
-  if (recIds.length === 0) return new Map();
-  const rows = await deps.db
-    .select({
-      rid: auditEvents.recommendationId,
-      event: auditEvents.event,
-      actor: auditEvents.actor,
-      detail: auditEvents.detail,
-    })
-    .from(auditEvents)
-    .where(and(inArray(auditEvents.recommendationId, recIds), inArray(auditEvents.event, events)))
-    .orderBy(auditEvents.id);
-  const out = new Map<string, string>();
-  for (const r of rows) out.set(`${r.rid}:${r.event}`, r.actor);
-  return out;
+export interface CardDeps {
+  db: DbOrTx;
+  clock: Clock;
 }
 
 export function executionStatusInput(exec: Execution, at: Date, rolledBackBy?: string): ExecutionStatusInput {
@@ -165,117 +97,136 @@ function wasteState(
   }
 }
 
-async function renderWasteCard(
-  deps: Deps,
-  ref: MessageRef,
-  focusId?: number,
-  offset?: number,
-): Promise<SlackMessage | null> {
-  const recs = await deps.db
-    .select()
-    .from(recommendations)
-    .where(and(eq(recommendations.slackChannel, ref.channel), eq(recommendations.slackTs, ref.ts)))
-    .orderBy(recommendations.id);
-  return renderWasteGroup(deps, recs, focusId, offset);
+/** The page holding the item that changed, so the clicker sees its outcome. */
+function pageOf(recs: Recommendation[], pageSize: number, focusId?: number, offset?: number): number {
+  const focus = focusId === undefined ? -1 : recs.findIndex((r) => r.id === focusId);
+  return offset ?? (focus >= 0 ? Math.floor(focus / pageSize) * pageSize : 0);
 }
 
 /** A waste group card from its findings (same account, region and kind). */
 async function renderWasteGroup(
-  deps: Deps,
+  deps: CardDeps,
   recs: Recommendation[],
   focusId?: number,
   offset?: number,
 ): Promise<SlackMessage | null> {
   const first = recs[0];
-  if (!first) return null;
-  const kind = WASTE_KINDS[first.kind]!;
-  const account = await getAccount(deps.db, first.accountId);
+  const kind = first && findingKind(first.kind);
+  if (!first || !kind) return null;
+  const account = await getAccount(deps.db as Db, first.accountId);
   const ids = recs.map((r) => r.id);
-  const execs = await latestExecutions(deps, ids);
-  const actors = await lastActors(deps, ids, ['ignored', 'rejected', 'rollback_requested']);
+  const execs = await latestExecutions(deps.db, ids);
+  const actors = await lastActors(deps.db, ids, ['ignored', 'rejected', 'rollback_requested']);
   const items: WasteItem[] = recs.map((r) => ({
     recommendationId: r.id,
     title: r.title,
-    evidence: kind.evidence(r.evidence),
+    evidence: kind.line(r.evidence),
     monthlySavingsUsd: r.monthlySavingsUsd,
     state: wasteState(r, execs.get(r.id), actors),
   }));
-  // Show the page holding the item that changed, so the clicker sees its outcome.
-  const focus = focusId === undefined ? -1 : recs.findIndex((r) => r.id === focusId);
-  const page = offset ?? (focus >= 0 ? Math.floor(focus / WASTE_PAGE_SIZE) * WASTE_PAGE_SIZE : 0);
   return wasteGroupCard({
     groupKey: wasteGroupKey(first.accountId, first.region, first.kind),
     account,
     region: first.region,
     labels: kind,
     items,
-    offset: page,
-    note: kind.note,
+    offset: pageOf(recs, WASTE_PAGE_SIZE, focusId, offset),
+    note: kind.note ?? null,
     now: deps.clock.now(),
   });
 }
 
-async function renderShadowCard(deps: Deps, rec: Recommendation): Promise<SlackMessage> {
-  const account = await getAccount(deps.db, rec.accountId);
-  const e = rec.evidence as Record<string, any>;
-  const exec = (await latestExecutions(deps, [rec.id])).get(rec.id);
-  let state: ShadowItState = { kind: 'open' };
-  if (rec.status === 'claimed' && exec) {
-    const tags = (exec.params as { tags?: Record<string, string> }).tags ?? {};
-    state = {
-      kind: 'claimed',
-      by: exec.approvedBy ?? 'someone',
-      owner: tags.Owner ?? '?',
-      team: tags.Team ?? null,
-    };
-  } else if (rec.status === 'exempted') {
-    const [ex] = await deps.db
-      .select()
-      .from(exemptions)
-      .where(and(eq(exemptions.accountId, rec.accountId), eq(exemptions.resourceId, rec.resourceId)))
-      .orderBy(desc(exemptions.id))
-      .limit(1);
-    state = {
-      kind: 'exempted',
-      by: ex?.createdBy ?? 'someone',
-      reason: ex?.reason ?? '',
-      until: ex?.expiresAt ?? null,
-    };
-  } else if (rec.status === 'executed' && exec) {
-    const by = exec.approvedBy === 'system' ? null : exec.approvedBy;
-    state =
-      exec.executor === 'stop-instance'
+function shadowState(
+  rec: Recommendation,
+  exec: Execution | undefined,
+  exemption: { createdBy: string; reason: string; expiresAt: Date | null } | undefined,
+): ShadowItemState {
+  switch (rec.status) {
+    case 'claimed': {
+      const tags = ((exec?.params ?? {}) as { tags?: Record<string, string> }).tags ?? {};
+      return {
+        kind: 'claimed',
+        by: exec?.approvedBy ?? 'someone',
+        owner: tags.Owner ?? '?',
+        team: tags.Team ?? null,
+      };
+    }
+    case 'exempted':
+      return {
+        kind: 'exempted',
+        by: exemption?.createdBy ?? 'someone',
+        reason: exemption?.reason ?? '',
+        until: exemption?.expiresAt ?? null,
+      };
+    case 'executed': {
+      const by = exec?.approvedBy === 'system' ? null : (exec?.approvedBy ?? null);
+      return exec?.executor === 'stop-instance'
         ? { kind: 'stopped', by }
         : {
             kind: 'terminated',
             by,
-            snapshots: (exec.undo as { snapshotIds?: string[] } | null)?.snapshotIds ?? [],
+            snapshots: (exec?.undo as { snapshotIds?: string[] } | null)?.snapshotIds ?? [],
           };
-  } else if (rec.status === 'resolved') {
-    state = { kind: 'gone' };
+    }
+    case 'approved':
+    case 'executing':
+      return { kind: 'in-progress', by: exec?.approvedBy ?? 'system', dryRun: exec?.dryRun };
+    case 'failed':
+      return { kind: 'failed', error: exec?.error ?? 'see the thread' };
+    case 'stale':
+      return { kind: 'stale', reason: exec?.error ?? 'the instance changed' };
+    case 'resolved':
+      return { kind: 'gone' };
+    default:
+      return { kind: 'open' };
   }
-  const card = shadowItCard({
-    recommendationId: rec.id,
+}
+
+/** One Shadow IT card per account + region: every untagged instance of the group, paged. */
+async function renderShadowGroup(
+  deps: CardDeps,
+  recs: Recommendation[],
+  focusId?: number,
+  offset?: number,
+): Promise<SlackMessage | null> {
+  const first = recs[0];
+  if (!first) return null;
+  const account = await getAccount(deps.db as Db, first.accountId);
+  const ids = recs.map((r) => r.id);
+  const execs = await latestExecutions(deps.db, ids);
+  const exempt = await latestExemptions(
+    deps.db,
+    first.accountId,
+    recs.filter((r) => r.status === 'exempted').map((r) => r.resourceId),
+  );
+  const evidence = findingKind(SHADOW_KIND)!.evidence;
+  const items: ShadowItem[] = recs.map((r) => {
+    const e = evidence.safeParse(r.evidence).data ?? {};
+    return {
+      recommendationId: r.id,
+      instance: {
+        id: r.resourceId,
+        type: (e.instanceType as string | undefined) ?? '?',
+        az: (e.availabilityZone as string | undefined) ?? null,
+        launchedAt: e.launchTime ? new Date(e.launchTime as string) : null,
+        name: (e.name as string | undefined) ?? null,
+      },
+      launchedBy: (e.launchedBy as string | undefined) ?? null,
+      dueAt: r.dueAt,
+      state: shadowState(r, execs.get(r.id), exempt.get(r.resourceId)),
+    };
+  });
+  const missing = (evidence.safeParse(first.evidence).data?.missingTags as string[] | undefined) ?? [];
+  return shadowItGroupCard({
+    groupKey: wasteGroupKey(first.accountId, first.region, first.kind),
     account,
-    region: rec.region,
-    instance: {
-      id: rec.resourceId,
-      type: e.instanceType ?? '?',
-      az: e.availabilityZone ?? null,
-      launchedAt: e.launchTime ? new Date(e.launchTime) : null,
-      name: e.name ?? null,
-    },
-    launchedBy: e.launchedBy ?? null,
-    missingTags: e.missingTags ?? [],
+    region: first.region,
     policy: shadowPolicy(account),
-    dueAt: rec.dueAt,
-    state,
+    missingTags: missing,
+    items,
+    offset: pageOf(recs, SHADOW_PAGE_SIZE, focusId, offset),
     now: deps.clock.now(),
   });
-  // While an execution is in flight, or when it did not succeed, the card shows its status
-  // instead of the buttons.
-  const inFlightOrFailed = exec && ['approved', 'executing', 'failed', 'stale'].includes(rec.status);
-  return inFlightOrFailed ? withExecutionStatus(card, executionStatusInput(exec, deps.clock.now())) : card;
 }
 
 /** Spot recommendation cards store their builder input in evidence.card (dates as ISO strings). */
@@ -289,7 +240,7 @@ export function reviveCardInput(rec: Recommendation, now: Date): RecommendationC
 }
 
 /** Who may approve the move, at the change's own risk (the executor's rule), as of now. */
-async function approvalOf(deps: Deps, rec: Recommendation): Promise<RecommendationCardInput['approval']> {
+async function approvalOf(deps: CardDeps, rec: Recommendation): Promise<RecommendationCardInput['approval']> {
   const account = await getAccount(deps.db, rec.accountId);
   const executor = getExecutor(rec.executor);
   const parsed = executor?.params.safeParse(rec.params);
@@ -301,177 +252,59 @@ async function approvalOf(deps: Deps, rec: Recommendation): Promise<Recommendati
   };
 }
 
-async function renderSpotCard(deps: Deps, rec: Recommendation): Promise<SlackMessage> {
+async function renderSpotCard(deps: CardDeps, rec: Recommendation): Promise<SlackMessage> {
   const input = reviveCardInput(rec, deps.clock.now());
   input.approval = await approvalOf(deps, rec);
   const card = recommendationCard(input);
-  const exec = (await latestExecutions(deps, [rec.id])).get(rec.id);
+  const exec = (await latestExecutions(deps.db, [rec.id])).get(rec.id);
   // While the card waits for a decision (also after a Shadow run, and when a new evaluation of the
   // same target is being posted) it keeps its buttons: an earlier execution is history.
   if (!exec || rec.status === 'posted' || rec.status === 'open') return card;
   return withExecutionStatus(card, executionStatusInput(exec, deps.clock.now()));
 }
 
-export async function renderCard(
-  deps: Deps,
-  rec: Recommendation,
+/** Any card from the recommendations it shows (a group, or one Spot recommendation). */
+export async function renderRecommendations(
+  deps: CardDeps,
+  recs: Recommendation[],
+  focusId?: number,
   offset?: number,
 ): Promise<SlackMessage | null> {
-  if (isWasteKind(rec.kind)) {
-    return rec.slackChannel && rec.slackTs
-      ? renderWasteCard(deps, { channel: rec.slackChannel, ts: rec.slackTs }, rec.id, offset)
-      : null;
-  }
-  if (rec.kind === SHADOW_KIND) return renderShadowCard(deps, rec);
-  if (rec.kind.startsWith('spot-')) return renderSpotCard(deps, rec);
+  const first = recs[0];
+  if (!first) return null;
+  if (isWasteKind(first.kind)) return renderWasteGroup(deps, recs, focusId, offset);
+  if (first.kind === SHADOW_KIND) return renderShadowGroup(deps, recs, focusId, offset);
+  if (first.kind.startsWith('spot-')) return renderSpotCard(deps, first);
   return null;
 }
 
-/** Re-renders the card of a recommendation in place. A Slack failure is logged, never thrown. */
+/** A new card for these recommendations (the relay's card_post). */
+export async function renderNewCard(deps: CardDeps, recIds: readonly number[]): Promise<SlackMessage | null> {
+  return renderRecommendations(deps, await recommendationsByIds(deps.db, recIds));
+}
+
+/** The card showing `recId` as it should look now, and where it is; null when it has none. */
+export async function renderCardOf(
+  deps: CardDeps,
+  recId: number,
+  offset?: number,
+): Promise<{ ref: MessageRef; message: SlackMessage } | null> {
+  const rec = await recommendationById(deps.db, recId);
+  if (!rec?.slackChannel || !rec.slackTs) return null;
+  const ref = { channel: rec.slackChannel, ts: rec.slackTs };
+  const recs = findingKind(rec.kind)?.grouped ? await recommendationsOfCard(deps.db, ref) : [rec];
+  const message = await renderRecommendations(deps, recs, rec.id, offset);
+  return message ? { ref, message } : null;
+}
+
+/**
+ * Kept for callers on other branches: the card showing `recId` must be re-rendered. Writes an
+ * outbox row (the relay renders and updates it); nothing here talks to Slack.
+ */
 export async function refreshCard(
-  deps: Deps,
+  deps: { db: DbOrTx },
   recId: number | null | undefined,
   offset?: number,
 ): Promise<void> {
-  if (recId === null || recId === undefined) return;
-  try {
-    const [rec] = await deps.db.select().from(recommendations).where(eq(recommendations.id, recId));
-    if (!rec?.slackChannel || !rec.slackTs) return;
-    const msg = await renderCard(deps, rec, offset);
-    if (msg) await deps.notifier.update({ channel: rec.slackChannel, ts: rec.slackTs }, msg.text, msg.blocks);
-  } catch (err) {
-    deps.log.warn({ err, recommendationId: recId }, 'card refresh failed');
-  }
-}
-
-/**
- * Posts cards for new findings: one Shadow IT card per instance, one waste card per account +
- * region + kind (new items join the group's current card while it still has open items).
- * Each item gets a "Found" reply in the card's thread, the first line of its story.
- */
-export async function publishFindings(deps: Deps, recs: readonly Recommendation[]): Promise<number> {
-  let posted = 0;
-  const groups = new Map<string, Recommendation[]>();
-  for (const rec of recs) {
-    if (rec.status !== 'open') continue;
-    const key =
-      rec.kind === SHADOW_KIND ? `shadow:${rec.id}` : wasteGroupKey(rec.accountId, rec.region, rec.kind);
-    if (!isWasteKind(rec.kind) && rec.kind !== SHADOW_KIND) continue;
-    groups.set(key, [...(groups.get(key) ?? []), rec]);
-  }
-  for (const group of groups.values()) {
-    const first = group[0]!;
-    const account = await getAccount(deps.db, first.accountId);
-    try {
-      // New waste items join the group's open card (updated in place); otherwise a new card.
-      const joined = isWasteKind(first.kind) ? await currentGroupCard(deps, first) : undefined;
-      let ref = joined;
-      if (!ref) {
-        const msg = isWasteKind(first.kind)
-          ? await renderWasteGroup(deps, group)
-          : await renderShadowCard(deps, first);
-        if (!msg) continue;
-        ref = await deps.notifier.post(channelOf(deps, account), msg.text, msg.blocks);
-      }
-      for (const rec of group) {
-        await transitionRecommendation(deps.db, rec.id, ['open'], 'posted', {
-          slackChannel: ref.channel,
-          slackTs: ref.ts,
-        });
-      }
-      // The card was rendered while the items were `open`; the joined card shows them now.
-      if (joined) await refreshCard(deps, first.id);
-      for (const rec of group) {
-        const savings = rec.monthlySavingsUsd > 0 ? ` ($${rec.monthlySavingsUsd.toFixed(2)}/month)` : '';
-        await audit(deps, {
-          actor: 'system',
-          event: 'card_posted',
-          message: `Found: ${rec.title}${savings}`,
-          recommendationId: rec.id,
-          accountId: rec.accountId,
-        });
-      }
-      posted += group.length;
-    } catch (err) {
-      // The findings stay `open` and are posted by the next run.
-      deps.log.warn({ err, account: account.name, kind: first.kind }, 'posting findings failed');
-    }
-  }
-  return posted;
-}
-
-/** The findings of one waste group (account + region + kind), oldest first. */
-export async function groupRecommendations(
-  deps: Deps,
-  group: { accountId: number; region: string; kind: string },
-  status?: Recommendation['status'],
-): Promise<Recommendation[]> {
-  return deps.db
-    .select()
-    .from(recommendations)
-    .where(
-      and(
-        eq(recommendations.accountId, group.accountId),
-        eq(recommendations.region, group.region),
-        eq(recommendations.kind, group.kind),
-        status ? eq(recommendations.status, status) : undefined,
-      ),
-    )
-    .orderBy(recommendations.id);
-}
-
-/** The group's card that still has open items, if any: new items join it. */
-async function currentGroupCard(deps: Deps, rec: Recommendation): Promise<MessageRef | undefined> {
-  const latest = (await groupRecommendations(deps, rec, 'posted'))
-    .filter((r) => r.slackChannel && r.slackTs)
-    .at(-1);
-  return latest ? { channel: latest.slackChannel!, ts: latest.slackTs! } : undefined;
-}
-
-/** Findings still waiting to be posted (e.g. a Slack outage during the last run). */
-export async function unpostedFindings(deps: Deps): Promise<Recommendation[]> {
-  return deps.db
-    .select()
-    .from(recommendations)
-    .where(eq(recommendations.status, 'open'))
-    .orderBy(recommendations.id);
-}
-
-/**
- * Posts a Spot recommendation card where it was asked for; when the bot cannot post there (not
- * in the channel), in the account's channel instead. Returns where it went.
- */
-export async function postRecommendationCard(
-  deps: Deps,
-  rec: Recommendation,
-  channel: string,
-): Promise<MessageRef> {
-  const account = await getAccount(deps.db, rec.accountId);
-  const msg = await renderSpotCard(deps, rec);
-  let ref: MessageRef;
-  try {
-    ref = await deps.notifier.post(channel, msg.text, msg.blocks);
-  } catch (err) {
-    deps.log.warn(
-      { err, channel },
-      'posting the card where it was asked for failed; using the account channel',
-    );
-    ref = await deps.notifier.post(channelOf(deps, account), msg.text, msg.blocks);
-  }
-  // A "not worth it" evaluation has nothing to decide: it is on record, not waiting for anyone.
-  const decided = Boolean((rec.evidence as { card?: RecommendationCardInput }).card?.notWorthIt);
-  await transitionRecommendation(deps.db, rec.id, ['open'], decided ? 'resolved' : 'posted', {
-    slackChannel: ref.channel,
-    slackTs: ref.ts,
-  });
-  const by = (rec.evidence as { requestedBy?: string }).requestedBy;
-  await audit(deps, {
-    actor: by ?? 'system',
-    event: 'card_posted',
-    message: `Evaluated${by ? ` for <@${by}>` : ''}: ${rec.title}${rec.monthlySavingsUsd > 0 ? ` ($${rec.monthlySavingsUsd.toFixed(2)}/month)` : ''}`,
-    recommendationId: rec.id,
-    accountId: rec.accountId,
-    thread: ref,
-  });
-  return ref;
+  await cardChanged(deps.db, recId, offset === undefined ? {} : { offset });
 }

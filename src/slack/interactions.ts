@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
+import { groupRecommendations } from '../db/queries/recommendations.js';
 import { executions, type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import {
@@ -16,6 +17,7 @@ import {
   requesterOf,
 } from '../engine/approval.js';
 import { rollbackExecution } from '../engine/executions.js';
+import { cardChanged, enqueueEphemeral } from '../engine/outbox.js';
 import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
@@ -34,7 +36,6 @@ import {
   parseShowMore,
   parseWasteGroupKey,
 } from './blocks/index.js';
-import { groupRecommendations, refreshCard } from './cards.js';
 import { publishHome } from './home.js';
 
 export interface Click {
@@ -69,8 +70,9 @@ async function answer(ctx: InteractionDeps, click: Click, run: () => Promise<Cli
   if (result.ok) ctx.kick();
   const text = result.ok ? result.message : `:warning: ${result.message}`;
   if (text && click.channel) {
-    await ctx.deps.notifier.ephemeral(click.channel, click.user, text).catch((err) => {
-      ctx.deps.log.warn({ err }, 'ephemeral answer failed');
+    // Through the outbox: the answer survives a Slack hiccup and never holds up the listener.
+    await enqueueEphemeral(ctx.deps.db, click.channel, click.user, text).catch((err) => {
+      ctx.deps.log.warn({ err }, 'queueing the ephemeral answer failed');
     });
   }
 }
@@ -147,7 +149,7 @@ export const interactions = {
     await answer(ctx, click, async () => {
       const group = parseWasteGroupKey(parseApproveAll(click.value)?.group ?? '');
       if (!group) throw new UserError('That Approve all button is damaged.');
-      const open = await groupRecommendations(ctx.deps, group, 'posted');
+      const open = await groupRecommendations(ctx.deps.db, group, 'posted');
       if (open.length === 0)
         return { ok: false, message: 'Nothing in this group is waiting for approval any more.' };
       return approveGroup(
@@ -164,8 +166,8 @@ export const interactions = {
       const page = parseShowMore(click.value);
       const group = page ? parseWasteGroupKey(page.group) : null;
       if (!page || !group) throw new UserError('That Show more button is damaged.');
-      const [rec] = await groupRecommendations(ctx.deps, group);
-      await refreshCard(ctx.deps, rec?.id, page.offset);
+      const [rec] = await groupRecommendations(ctx.deps.db, group);
+      await cardChanged(ctx.deps.db, rec?.id, { offset: page.offset });
       return { ok: true };
     });
   },

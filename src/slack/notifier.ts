@@ -1,30 +1,14 @@
 // The one module that talks to Slack's Web API for posting: messages, in-place updates,
-// thread replies, ephemerals and files. Slack 429s are waited out and retried by the WebClient
-// (rate-limit retries are on; we never reject rate-limited calls).
+// thread replies, ephemerals and files. One attempt per call: the WebClient neither waits out
+// 429s nor retries (the outbox relay owns retries, so a Slack outage never holds anything up).
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger.js';
+import type { ChatPort, MessageRef } from '../ports.js';
 
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
-
-export interface Notifier {
-  post(channel: string, text: string, blocks?: KnownBlock[]): Promise<MessageRef>;
-  update(ref: MessageRef, text: string, blocks?: KnownBlock[]): Promise<void>;
-  reply(thread: MessageRef, text: string, blocks?: KnownBlock[]): Promise<MessageRef>;
-  ephemeral(channel: string, user: string, text: string, blocks?: KnownBlock[]): Promise<void>;
-  uploadText(
-    channel: string,
-    filename: string,
-    content: string,
-    comment: string,
-    threadTs?: string,
-  ): Promise<void>;
-  publishHome(user: string, blocks: KnownBlock[]): Promise<void>;
-  openModal(triggerId: string, view: object): Promise<void>;
-}
+export type { MessageRef } from '../ports.js';
+/** The Slack implementation of the chat port (one attempt per call; see ports.ts). */
+export type Notifier = ChatPort;
 
 export class SlackNotifier implements Notifier {
   constructor(private readonly client: WebClient) {}
@@ -80,12 +64,17 @@ export function quietly<T>(log: Logger, what: string, p: Promise<T>): Promise<T 
   });
 }
 
-/** The Web API client the notifier uses: same base URL override as the Bolt app, 429s retried. */
+/**
+ * The Web API client the notifier uses: same base URL override as the Bolt app; a 429 is
+ * rejected at once (with its Retry-After) and nothing is retried here, so no call can hang in
+ * the client's own backoff loop. A short timeout bounds a stuck connection.
+ */
 export function createWebClient(token: string, slackApiUrl?: string): WebClient {
   return new WebClient(token, {
     ...(slackApiUrl ? { slackApiUrl } : {}),
-    rejectRateLimitedCalls: false,
-    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
   });
 }
 

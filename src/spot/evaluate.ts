@@ -19,11 +19,7 @@ import { featureRecord, type PoolSnapshot, priceStats } from '../risk/features.j
 import { activeModel, loadRiskEvaluator, modelFileOf, type RiskEvaluator } from '../risk/models.js';
 import { placementScores } from '../risk/placement.js';
 import { isPoolPoisoned, poolEventCount, poolInterruptions } from '../risk/pool-poisoning.js';
-import type {
-  NotWorthIt,
-  RecommendationCardInput,
-  SpotPoolPrice,
-} from '../slack/blocks/recommendation-card.js';
+import type { NotWorthIt, RecommendationCardInput, SpotPoolPrice } from './card-input.js';
 import { checkCommitments, commitmentAdjustment } from './commitments.js';
 import { diversificationCandidates, instanceTypeSpec } from './instance-types.js';
 import { describeTarget, type LocatedTarget, locateTarget } from './locate.js';

@@ -10,7 +10,7 @@ import { connectClusterConfig, kubeClientModule } from '../k8s/client.js';
 import { instanceIdOf, listNodes, nodeName } from '../k8s/nodes.js';
 import { drainReadiness, groupFindings } from '../k8s/readiness.js';
 import { clipLine, describeError } from '../lib/errors.js';
-import type { Preflight, PreflightRefusal } from '../slack/blocks/recommendation-card.js';
+import type { Preflight, PreflightRefusal } from './card-input.js';
 import type { LocatedTarget } from './locate.js';
 
 export const ASG_PATH =

@@ -150,6 +150,8 @@ describe('/spot evaluate', () => {
       () => t.slack.callsOf('response_url').find((c) => /is posted in|:warning:/.test(c.args.text ?? '')),
       15_000,
     );
+    // The card is an outbox row: deliver it before looking at Slack.
+    await t.deliverOutbox();
     return { res, done };
   }
 

@@ -13,8 +13,8 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionSteps, executions, recommendations } from '../../src/db/schema.js';
 import { approveRecommendation } from '../../src/engine/approval.js';
+import { publishScanResults } from '../../src/engine/publish.js';
 import type { ManualClock } from '../../src/lib/clock.js';
-import { publishFindings } from '../../src/slack/cards.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick, startTestApp, type TestApp } from '../helpers/app.js';
@@ -100,7 +100,8 @@ describe('rolling back and recovering', () => {
         monthlySavingsUsd: 10,
       })
       .returning();
-    await publishFindings(t.deps, [rec!]);
+    await publishScanResults(t.deps);
+    await t.deliverOutbox();
     return (await t.db.db.select().from(recommendations).where(eq(recommendations.id, rec!.id)))[0]!;
   }
 
@@ -109,6 +110,7 @@ describe('rolling back and recovering', () => {
     const rec = await volumeCard();
     await approveRecommendation(t.deps, null, rec.id, 'U0BOB');
     await t.worker.kick();
+    await t.deliverOutbox();
     const [exec] = await t.db.db.select().from(executions);
     expect(exec).toMatchObject({ status: 'succeeded', undo: { snapshotId: 'snap-0backup' } });
     expect(vols.has('vol-0old')).toBe(false);
@@ -119,6 +121,7 @@ describe('rolling back and recovering', () => {
       buttonClick(ACTIONS.rollback, String(exec!.id), { user: 'U0BOB', messageTs: rec.slackTs! }),
     );
     await t.slack.waitFor(async () => (await t.db.db.select().from(executions))[0]!.status === 'rolled_back');
+    await t.deliverOutbox();
     expect(vols.get('vol-0new')).toMatchObject({
       Size: 100,
       VolumeType: 'gp2',
@@ -180,6 +183,7 @@ describe('rolling back and recovering', () => {
     expect((await t.db.db.select().from(executions))[0]!.status).toBe('executing'); // its lease still holds
     (t.clock as ManualClock).advance(16_000);
     await t.worker.kick();
+    await t.deliverOutbox();
     expect((await t.db.db.select().from(executions))[0]).toMatchObject({
       status: 'succeeded',
       undo: { snapshotId: 'snap-0backup' },

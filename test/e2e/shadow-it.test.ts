@@ -121,6 +121,7 @@ describe('Shadow IT enforcement', () => {
     ]);
     await verifiedAccount(t.db.db, { environment: 'LAB' });
     await scanAndPost(t.deps, ['unauthorized-instances']);
+    await t.deliverOutbox();
     const [doomed, claimed, exempt, tagged] = await Promise.all(
       ['i-0000000000000001a', 'i-0000000000000002b', 'i-0000000000000003c', 'i-0000000000000004d'].map(recOf),
     );
@@ -164,6 +165,7 @@ describe('Shadow IT enforcement', () => {
     (t.clock as ManualClock).advance(2 * HOUR);
     expect(await enforceGracePeriods(t.deps)).toEqual({ queued: 2, notified: 0 });
     await t.worker.kick();
+    await t.deliverOutbox();
 
     const terminated = ec2.commandCalls(TerminateInstancesCommand).filter((c) => !c.args[0].input.DryRun);
     expect(terminated.map((c) => c.args[0].input.InstanceIds)).toEqual([['i-0000000000000001a']]);
@@ -174,12 +176,17 @@ describe('Shadow IT enforcement', () => {
     const thread = (rec: { slackTs: string | null }) => t.slack.thread(rec.slackTs!).map((m) => m.text ?? '');
     expect(thread(doomed!)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^Found: Instance i-0000000000000001a/),
+        'Found 4 untagged instances.',
         expect.stringMatching(/^Approved by spotops \(grace period over\)/),
         expect.stringMatching(/^Terminated i-0000000000000001a .*snap-vol-0/),
       ]),
     );
-    expect(thread(tagged!).at(-1)).toMatch(/^No longer valid: .*aws:autoscaling:groupName/);
+    // The four instances share one card, so one thread.
+    expect(doomed!.slackTs).toBe(tagged!.slackTs);
+    expect(thread(tagged!)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^No longer valid: .*aws:autoscaling:groupName/)]),
+    );
+    expect(thread(doomed!).filter((m) => m.startsWith('Found'))).toHaveLength(1);
     expect((await recOf('i-0000000000000001a')).status).toBe('executed');
     expect((await recOf('i-0000000000000003c')).status).toBe('exempted');
     expect((await recOf('i-0000000000000004d')).status).toBe('stale');
@@ -189,6 +196,7 @@ describe('Shadow IT enforcement', () => {
     world(['i-0000000000000001a']);
     await verifiedAccount(t.db.db);
     await scanAndPost(t.deps, ['unauthorized-instances']);
+    await t.deliverOutbox();
     const rec = await recOf('i-0000000000000001a');
     const res = await t.interact(
       viewSubmission(VIEWS.exempt, String(rec.id), {
@@ -207,9 +215,11 @@ describe('Shadow IT enforcement', () => {
     world(['i-0000000000000001a']);
     await verifiedAccount(t.db.db, { environment: 'PROD', name: 'prod' });
     await scanAndPost(t.deps, ['unauthorized-instances']);
+    await t.deliverOutbox();
     (t.clock as ManualClock).advance(25 * HOUR);
     expect(await enforceGracePeriods(t.deps)).toEqual({ queued: 0, notified: 1 });
     expect(await enforceGracePeriods(t.deps)).toEqual({ queued: 0, notified: 0 });
+    await t.deliverOutbox();
     const rec = await recOf('i-0000000000000001a');
     expect(t.slack.thread(rec.slackTs!).at(-1)!.text).toContain('policy is *notify*');
     expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
@@ -219,6 +229,7 @@ describe('Shadow IT enforcement', () => {
     world(['i-0000000000000001a']);
     await verifiedAccount(t.db.db, { environment: 'PROD', name: 'prod', shadowItAction: 'notify' });
     await scanAndPost(t.deps, ['unauthorized-instances']);
+    await t.deliverOutbox();
     const rec = await recOf('i-0000000000000001a');
     await t.interact(buttonClick(ACTIONS.terminateNow, String(rec.id), { user: 'U0MALLORY' }));
     const refusal = await t.slack.waitFor(() =>

@@ -44,6 +44,7 @@ function fakeAddresses() {
 async function scanned(t: TestApp) {
   await verifiedAccount(t.db.db);
   await scanAndPost(t.deps, ['unassociated-elastic-ips']);
+  await t.deliverOutbox();
   const [rec] = await t.db.db.select().from(recommendations);
   return rec!;
 }
@@ -85,7 +86,7 @@ describe.each([
 
     const thread = t.slack.thread(rec.slackTs!).map((m) => m.text ?? '');
     expect(thread).toEqual([
-      expect.stringMatching(/^Found: Elastic IP 52\.1\.2\.3 .*\(\$3\.65\/month\)$/),
+      expect.stringMatching(/^Found 1 unassociated Elastic IP \(\$3\.65\/month\)\.$/),
       expect.stringMatching(/^Approved by <@U0BOB>.*validating\.\.\.$/),
       expect.stringMatching(/^Validated: /),
       expect.stringContaining(executed),

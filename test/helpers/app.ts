@@ -10,8 +10,9 @@ import type { Deps } from '../../src/deps.js';
 import { ExecutionWorker } from '../../src/engine/worker.js';
 import { type Clock, ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { createDeps } from '../../src/runtime.js';
+import { createDeps, createRelay } from '../../src/runtime.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import type { OutboxRelay } from '../../src/slack/relay.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
 import { interactionBody, SIGNING_SECRET, slackPost, slashCommandBody } from './signing.js';
@@ -24,6 +25,13 @@ export interface TestApp {
   url: string;
   clock: Clock;
   worker: ExecutionWorker;
+  /** The outbox relay (running in the background, no rate-limit gaps). */
+  relay: OutboxRelay;
+  /**
+   * Delivers everything queued in the outbox now (runs the relay until it is empty), then
+   * checks that no thread reply so far carries raw SDK text.
+   */
+  deliverOutbox(): Promise<void>;
   /**
    * Waits until `count` executions exist (a listener acks before it queues the work), then runs
    * the worker until the queue is empty.
@@ -61,6 +69,32 @@ export function testConfig(
 
 let responseSeq = 0;
 
+/** Raw SDK or runtime text that must never reach a person in Slack. */
+export const RAW_SDK_TEXT = [
+  /@aws-sdk/,
+  /Deserialization error/i,
+  /\bat .+\(.+:\d+:\d+\)/,
+  /\bat (file|node):/,
+  /\$metadata/,
+  /\bError: /,
+];
+
+/** Every message and thread reply posted so far reads like a sentence, not an SDK dump. */
+export function expectNoRawSdkText(slack: FakeSlack): void {
+  for (const m of slack.messages) {
+    const text = `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`;
+    for (const raw of RAW_SDK_TEXT) {
+      if (raw.test(text)) throw new Error(`raw SDK text in a Slack message (${raw}): ${text.slice(0, 400)}`);
+    }
+  }
+  for (const c of slack.callsOf('chat.postEphemeral')) {
+    for (const raw of RAW_SDK_TEXT) {
+      if (raw.test(String(c.args.text)))
+        throw new Error(`raw SDK text in an ephemeral (${raw}): ${c.args.text}`);
+    }
+  }
+}
+
 export async function startTestApp(
   opts: { env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<TestApp> {
@@ -75,6 +109,8 @@ export async function startTestApp(
   const deps = createDeps(config, db, silentLogger, { clock, operatorSts });
   const worker = new ExecutionWorker(deps);
   const app = createSlackApp(deps, { kick: () => void worker.kick() });
+  const relay = createRelay(deps, { postIntervalMs: 0, updateIntervalMs: 0, pollMs: 250 });
+  relay.start();
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 
@@ -95,9 +131,18 @@ export async function startTestApp(
     url,
     clock,
     worker,
+    relay,
+    async deliverOutbox() {
+      await relay.kick();
+      await relay.drain();
+      expectNoRawSdkText(slack);
+    },
     async runQueued(count) {
       await slack.waitFor(async () => (await db.db.select().from(executions)).length >= count, 10_000);
       await worker.kick();
+      await relay.kick();
+      await relay.drain();
+      expectNoRawSdkText(slack);
     },
     command,
     async commandReply(text, o = {}) {
@@ -117,6 +162,8 @@ export async function startTestApp(
     interact: (payload) => slackPost(url, interactionBody(payload)),
     async stop() {
       await worker.stop();
+      await relay.stop();
+      expectNoRawSdkText(slack);
       await app.stop();
       await slack.stop();
       await db.destroy();

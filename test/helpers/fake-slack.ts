@@ -62,6 +62,12 @@ export class FakeSlack {
     return `${this.url}/respond/${id}`;
   }
 
+  /**
+   * While set, decides each Web API call's fate: an HTTP status (and headers) to fail with, or
+   * undefined to answer normally. Failed calls are recorded as `<method>:<status>`.
+   */
+  failure: ((method: string) => { status: number; headers?: Record<string, string> } | undefined) | undefined;
+
   /** Answer the next `times` calls of `method` with HTTP 429 + Retry-After. */
   rateLimit(method: string, times: number): void {
     this.#rateLimit.set(method, times);
@@ -123,6 +129,15 @@ export class FakeSlack {
       return { status: 200, body: { ok: true } };
     }
     const method = path.slice(5);
+    const failed = this.failure?.(method);
+    if (failed) {
+      this.#record(`${method}:${failed.status}`, args);
+      return {
+        status: failed.status,
+        body: { ok: false, error: failed.status === 429 ? 'ratelimited' : 'internal_error' },
+        headers: failed.headers,
+      };
+    }
     const limited = this.#rateLimit.get(method) ?? 0;
     if (limited > 0) {
       this.#rateLimit.set(method, limited - 1);

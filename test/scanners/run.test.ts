@@ -135,6 +135,7 @@ describe('runScan', () => {
         region: 'us-east-1',
         scanner: EIPS,
         error: 'describing Elastic IPs in us-east-1: Rate exceeded',
+        cause: expect.any(Error),
       },
     ]);
     expect(report.runs[0]).toMatchObject({

@@ -145,6 +145,7 @@ describe('report commands', () => {
 
   it('/spot digest posts the digest in the channel', async () => {
     expect((await t.commandReply('digest')).text).toContain('Posted the digest');
+    await t.deliverOutbox();
     const posted = t.slack.messages.find(
       (m) => m.channel === 'C0OPS' && /digest|open findings/i.test(`${m.text}`),
     );

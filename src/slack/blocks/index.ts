@@ -20,6 +20,7 @@ export * from './pool-alert-card.js';
 export * from './pools-list.js';
 export * from './recommendation-card.js';
 export * from './shadow-it-card.js';
+export * from './shadow-it-group-card.js';
 export * from './values.js';
 export * from './waste-group-card.js';
 
@@ -28,6 +29,7 @@ export const BUILDER_ACTIONS = {
   recommendationCard: [ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun, ACTIONS.overrideRefusals],
   wasteGroupCard: [ACTIONS.approve, ACTIONS.ignore, ACTIONS.rollback, ACTIONS.approveAll, ACTIONS.showMore],
   shadowItCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow],
+  shadowItGroupCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow, ACTIONS.showMore],
   executionStatus: [ACTIONS.rollback],
   claimModal: [],
   exemptModal: [],

@@ -1,6 +1,7 @@
 // Button values: what the builders put in `value` and what the action listeners read back. Both
 // sides use these functions so the wire format lives in one place. Values stay short (<= 255
 // characters, see limits.ts): a group is named by a short key, never by its list of ids.
+import { z } from 'zod';
 import { checkButtonValue } from './limits.js';
 
 /** A waste group: one account + region + scanner kind, e.g. `12:us-east-1:ebs-unattached`. */
@@ -43,8 +44,16 @@ export function encodeId(id: number): string {
   return String(id);
 }
 
-export function parseId(value: string): number | null {
-  return /^[1-9]\d{0,15}$/.test(value) ? Number(value) : null;
+/** A database id as a button carries it: a positive integer within PostgreSQL's `integer`. */
+const idValue = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/)
+  .transform(Number)
+  .pipe(z.number().int().max(2_147_483_647));
+
+export function parseId(value: unknown): number | null {
+  const r = idValue.safeParse(value);
+  return r.success ? r.data : null;
 }
 
 function parseJson(value: string): Record<string, unknown> | null {

@@ -1,9 +1,9 @@
 // /spot evaluate <target> [@account] [in <region>]: says it is working at once, then posts the
 // recommendation card in the channel (so approvers can act on it).
+import { postRecommendationCard } from '../../../engine/publish.js';
 import { evaluateSpot } from '../../../spot/evaluate.js';
 import { describeTarget } from '../../../spot/locate.js';
 import { parseEvaluateArgs } from '../../../spot/target.js';
-import { postRecommendationCard } from '../../cards.js';
 import { ephemeral } from './reply.js';
 import type { Subcommand } from './spot.js';
 
