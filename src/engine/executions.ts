@@ -135,7 +135,8 @@ function executorContext(
 export async function runExecution(
   deps: Deps,
   exec: Claimed,
-  settings: LeaseSettings = workerLease(),
+  // By default the run continues under the lease its claim took (the row names the owner).
+  settings: LeaseSettings = workerLease(exec.leaseOwner ? { owner: exec.leaseOwner } : {}),
 ): Promise<Execution> {
   const lease = new ExecutionLease(deps.db, deps.clock, exec.id, settings);
   lease.startHeartbeat((err) => deps.log.warn({ err, execution: exec.id }, 'lease heartbeat failed'));

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executions, outbox, recommendations } from '../../src/db/schema.js';
 import { approveRecommendation } from '../../src/engine/approval.js';
-import { claimNext, runExecution } from '../../src/engine/executions.js';
+import { claimNext, runExecution, workerLease } from '../../src/engine/executions.js';
 import { publishScanResults } from '../../src/engine/publish.js';
 import type { ManualClock } from '../../src/lib/clock.js';
 import { verifiedAccount } from '../helpers/accounts.js';
@@ -80,9 +80,10 @@ describe('a minute of Slack failures during an execution', { timeout: 120_000 },
     };
 
     await approveRecommendation(t.deps, null, rec!.id, 'U0BOB');
-    const exec = await claimNext(t.deps);
+    const lease = workerLease();
+    const exec = await claimNext(t.deps, lease);
     const started = Date.now();
-    const done = await runExecution(t.deps, exec!);
+    const done = await runExecution(t.deps, exec!, lease);
     const took = Date.now() - started;
     expect(done.status).toBe('succeeded');
     // The relay kept trying meanwhile (and failing); the execution never waited for it.

@@ -2,8 +2,10 @@
 // way a person evaluating spotops would, against the unchanged Bolt app and the simulated AWS
 // accounts. Screenshots of each step go to test-results/console/ (not committed).
 import { existsSync, mkdirSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recommendations } from '../../src/db/schema.js';
 import { SEEDED } from '../../src/sandbox/seed.js';
 import { startTestSandbox, type TestSandbox } from './sandbox.js';
 
@@ -91,8 +93,7 @@ describe.skipIf(!hasChromium)('the local console in a browser', () => {
     await expect.poll(() => thread.textContent(), WAIT).toContain('Verified:');
     const story = await thread.locator('.msg-main > .msg-text').allTextContents();
     expect(story).toEqual([
-      expect.stringMatching(/^Found: Elastic IP 198\.51\.100\.21 /),
-      expect.stringMatching(/^Found: Elastic IP 198\.51\.100\.22 /),
+      expect.stringMatching(/^Found 2 unassociated Elastic IPs \(\$[0-9.]+\/month\)\.$/),
       expect.stringMatching(/^Approved by @alice.*validating\.\.\.$/),
       expect.stringMatching(/^Validated: /),
       expect.stringContaining('Released 198.51.100.21'),
@@ -106,8 +107,13 @@ describe.skipIf(!hasChromium)('the local console in a browser', () => {
   }, 60_000);
 
   it("claims a Shadow IT instance through its modal, showing the form's validation errors first", async () => {
-    const shadow = card('Untagged instance', SEEDED.shadowJupyter);
-    await shadow.locator('button[data-action-id="shadow_claim"]').click();
+    // Shadow IT findings share one card per account and region: the instance's own Claim button.
+    const [rec] = await sandbox.deps.db
+      .select({ id: recommendations.id })
+      .from(recommendations)
+      .where(eq(recommendations.resourceId, SEEDED.shadowJupyter));
+    const shadow = card('untagged instance', SEEDED.shadowJupyter);
+    await shadow.locator(`button[data-action-id="shadow_claim"][data-value="${rec!.id}"]`).click();
     const modal = page.locator('#modal');
     await expect.poll(() => modal.textContent(), WAIT).toContain('Claim instance');
     await modal.getByRole('button', { name: 'Claim', exact: true }).click();
