@@ -23,6 +23,9 @@ const post = async (path: string, body: unknown) => {
 };
 const interrupt = (body: unknown) => post('/console/aws/interrupt', body);
 
+// Messages reach the console through the outbox relay (paced per channel), as they reach Slack.
+const WAIT = { timeout: 30_000 };
+
 const alerts = () =>
   sandbox.workspace.messages.filter((m) => JSON.stringify(m.blocks ?? []).includes('Spot pool poisoned'));
 
@@ -32,7 +35,7 @@ describe('a Spot interruption warning from the console', () => {
       ok: true,
       result: 'poisoned',
     });
-    expect(alerts()).toHaveLength(1);
+    await expect.poll(() => alerts().length, WAIT).toBe(1);
     expect(JSON.stringify(alerts()[0]!.blocks)).toContain('us-east-1/use1-az2/m5.large');
   });
 
@@ -42,7 +45,7 @@ describe('a Spot interruption warning from the console', () => {
       pool: { azId: 'use1-az2', instanceType: 'm5.large' },
     });
     expect(r).toEqual({ ok: true, result: 'poisoned' });
-    expect(alerts()).toHaveLength(2);
+    await expect.poll(() => alerts().length, WAIT).toBe(2);
   });
 
   it('says so when no Spot instance runs in the pool', async () => {
@@ -56,10 +59,16 @@ describe('a Spot interruption warning from the console', () => {
 
 describe('the next scan', () => {
   it('sees what changed in the simulated account and resolves the card', async () => {
-    const [rec] = await sandbox.db.db
-      .select()
-      .from(recommendations)
-      .where(eq(recommendations.resourceId, 'eipalloc-0b5b0000000000001'));
+    const stored = async () =>
+      (
+        await sandbox.db.db
+          .select()
+          .from(recommendations)
+          .where(eq(recommendations.resourceId, 'eipalloc-0b5b0000000000001'))
+      )[0];
+    // The first scan's card is delivered by the relay: wait for its ts.
+    await expect.poll(async () => (await stored())?.slackTs ?? null, WAIT).not.toBeNull();
+    const rec = await stored();
     expect(rec?.status).toBe('posted');
     // Someone releases the production address outside spotops.
     const prod = sandbox.aws.sim.region('111100002222', 'us-east-1');
@@ -72,6 +81,6 @@ describe('the next scan', () => {
     });
     const [after] = await sandbox.db.db.select().from(recommendations).where(eq(recommendations.id, rec!.id));
     expect(after!.status).toBe('resolved');
-    expect(card.updates).toBeGreaterThan(updatesBefore);
+    await expect.poll(() => card.updates, WAIT).toBeGreaterThan(updatesBefore);
   });
 });
