@@ -59,8 +59,16 @@ export class ExecutionLease {
   }
 
   startHeartbeat(onError: (err: unknown) => void): void {
+    let beating = false;
     this.#timer = setInterval(() => {
-      this.extend().catch(onError);
+      // One extension at a time: a database slower than the heartbeat must not pile them up.
+      if (beating) return;
+      beating = true;
+      this.extend()
+        .catch(onError)
+        .finally(() => {
+          beating = false;
+        });
     }, this.settings.heartbeatMs);
     this.#timer.unref();
   }

@@ -1,10 +1,8 @@
 // Queries on execution_steps and on the execution lease (the two move together: a step may only
 // start while its worker holds the execution's lease).
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { DbOrTx } from '../client.js';
 import { type ExecutionStep, executionSteps, executions } from '../schema.js';
-
-export type DbOrTx = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 
 /**
  * Extends the lease of `owner` on the execution to `until`, only while it still holds it
@@ -19,7 +17,8 @@ export async function extendLease(
 ): Promise<boolean> {
   const rows = await db
     .update(executions)
-    .set({ leaseExpiresAt: until })
+    // Never backwards: a slow heartbeat that commits after a newer one must not shorten it.
+    .set({ leaseExpiresAt: sql`greatest(${executions.leaseExpiresAt}, ${until.toISOString()}::timestamptz)` })
     .where(
       and(
         eq(executions.id, executionId),
