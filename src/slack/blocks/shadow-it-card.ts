@@ -1,7 +1,7 @@
 // The Shadow IT warning for one instance: who launched it, what it is, which authorising tags are
 // missing, and a live deadline rendered in the reader's time zone (terminate / stop / notify only,
 // per the account's policy). Claim / Exempt / Terminate now while open; the outcome once decided.
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
 import { accountLabel, relative, slackDate, slackDay, utc, who } from './format.js';
 import {
@@ -98,24 +98,7 @@ export function shadowItCard(input: ShadowItCardInput): SlackMessage {
   const decided = stateText(state);
   if (decided === null) {
     blocks.push(section(deadlineText(input)));
-    blocks.push(
-      ...actions([
-        button({ text: 'Claim', actionId: ACTIONS.claim, value: id, style: 'primary' }),
-        button({ text: 'Exempt', actionId: ACTIONS.exempt, value: id }),
-        button({
-          text: 'Terminate now',
-          actionId: ACTIONS.terminateNow,
-          value: id,
-          style: 'danger',
-          confirm: {
-            title: `Terminate ${instance.id}?`,
-            text: 'Its EBS volumes are snapshotted first, then the instance is terminated. This cannot be undone.',
-            confirm: 'Terminate',
-            danger: true,
-          },
-        }),
-      ]),
-    );
+    blocks.push(...actions(shadowDecisionButtons(instance.id, id)));
   } else {
     blocks.push(section(decided));
   }
@@ -126,4 +109,24 @@ export function shadowItCard(input: ShadowItCardInput): SlackMessage {
       ? `Untagged instance ${instance.id} (${instance.type}) in ${escapeMrkdwn(account.name)} ${region}${deadline}: claim or exempt it`
       : `Untagged instance ${instance.id} in ${escapeMrkdwn(account.name)} ${region}: ${state.kind}`;
   return message(fallback, blocks);
+}
+
+/** Claim / Exempt / Terminate now for one instance (`value`: its encoded recommendation id). */
+export function shadowDecisionButtons(instanceId: string, value: string): Button[] {
+  return [
+    button({ text: 'Claim', actionId: ACTIONS.claim, value, style: 'primary' }),
+    button({ text: 'Exempt', actionId: ACTIONS.exempt, value }),
+    button({
+      text: 'Terminate now',
+      actionId: ACTIONS.terminateNow,
+      value,
+      style: 'danger',
+      confirm: {
+        title: `Terminate ${instanceId}?`,
+        text: 'Its EBS volumes are snapshotted first, then the instance is terminated. This cannot be undone.',
+        confirm: 'Terminate',
+        danger: true,
+      },
+    }),
+  ];
 }

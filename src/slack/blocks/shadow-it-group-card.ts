@@ -2,11 +2,10 @@
 // with each open instance's own Claim / Exempt / Terminate now buttons and each decided one's
 // outcome. The deadline line says what happens when the grace period ends (per policy).
 import type { Button, KnownBlock } from '@slack/types';
-import { ACTIONS } from '../ids.js';
 import { accountLabel, slackDate, who } from './format.js';
+import { groupPaging } from './group-pages.js';
 import {
   actions,
-  button,
   context,
   escapeMrkdwn,
   header,
@@ -16,8 +15,13 @@ import {
   section,
   truncate,
 } from './limits.js';
-import { deadlineText, type ShadowItPolicy, type ShadowItState } from './shadow-it-card.js';
-import { encodeId, encodeShowMore } from './values.js';
+import {
+  deadlineText,
+  type ShadowItPolicy,
+  type ShadowItState,
+  shadowDecisionButtons,
+} from './shadow-it-card.js';
+import { encodeId } from './values.js';
 
 export type ShadowItemState =
   | ShadowItState
@@ -81,22 +85,7 @@ function itemBlocks(item: ShadowItem, input: ShadowItGroupCardInput): KnownBlock
   if (state !== null) return [section(`${head}\n${state}`)];
   return [
     section(`${head}\n${deadlineText({ policy: input.policy, dueAt: item.dueAt, now: input.now })}`),
-    ...actions([
-      button({ text: 'Claim', actionId: ACTIONS.claim, value: id, style: 'primary' }),
-      button({ text: 'Exempt', actionId: ACTIONS.exempt, value: id }),
-      button({
-        text: 'Terminate now',
-        actionId: ACTIONS.terminateNow,
-        value: id,
-        style: 'danger',
-        confirm: {
-          title: `Terminate ${instance.id}?`,
-          text: 'Its EBS volumes are snapshotted first, then the instance is terminated. This cannot be undone.',
-          confirm: 'Terminate',
-          danger: true,
-        },
-      }),
-    ]),
+    ...actions(shadowDecisionButtons(instance.id, id)),
   ];
 }
 
@@ -120,24 +109,15 @@ export function shadowItGroupCard(input: ShadowItGroupCardInput): SlackMessage {
   );
   for (const item of page) blocks.push(...itemBlocks(item, input));
   const footer: Button[] = [];
-  const next = offset + page.length;
-  if (items.length > pageSize) {
-    const remaining = items.length - next;
-    footer.push(
-      remaining > 0
-        ? button({
-            text: `Show next ${Math.min(pageSize, remaining)}`,
-            actionId: ACTIONS.showMore,
-            value: encodeShowMore(input.groupKey, next),
-          })
-        : button({
-            text: `Back to first ${pageSize}`,
-            actionId: ACTIONS.showMore,
-            value: encodeShowMore(input.groupKey, 0),
-          }),
-    );
-    blocks.push(context([`Showing ${offset + 1}–${next} of ${items.length}`]));
-  }
+  const paging = groupPaging({
+    groupKey: input.groupKey,
+    offset,
+    shown: page.length,
+    total: items.length,
+    pageSize,
+  });
+  if (paging.button) footer.push(paging.button);
+  if (paging.line) blocks.push(paging.line);
   blocks.push(...actions(footer));
   const fallback = `${items.length} ${noun} in ${escapeMrkdwn(input.account.name)} ${input.region} (${open} awaiting a decision)`;
   return message(fallback, blocks);

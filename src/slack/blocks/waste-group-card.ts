@@ -4,6 +4,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
 import { accountLabel, money, perMonth, plural, who } from './format.js';
+import { groupPaging } from './group-pages.js';
 import {
   actions,
   button,
@@ -16,7 +17,7 @@ import {
   section,
   truncate,
 } from './limits.js';
-import { encodeApproveAll, encodeId, encodeShowMore } from './values.js';
+import { encodeApproveAll, encodeId } from './values.js';
 
 export type WasteItemState =
   | { kind: 'open' }
@@ -174,24 +175,15 @@ export function wasteGroupCard(input: WasteGroupCardInput): SlackMessage {
       }),
     );
   }
-  const next = offset + page.length;
-  if (items.length > pageSize) {
-    const remaining = items.length - next;
-    footer.push(
-      remaining > 0
-        ? button({
-            text: `Show next ${Math.min(pageSize, remaining)}`,
-            actionId: ACTIONS.showMore,
-            value: encodeShowMore(input.groupKey, next),
-          })
-        : button({
-            text: `Back to first ${pageSize}`,
-            actionId: ACTIONS.showMore,
-            value: encodeShowMore(input.groupKey, 0),
-          }),
-    );
-    blocks.push(context([`Showing ${offset + 1}–${next} of ${items.length}`]));
-  }
+  const paging = groupPaging({
+    groupKey: input.groupKey,
+    offset,
+    shown: page.length,
+    total: items.length,
+    pageSize,
+  });
+  if (paging.button) footer.push(paging.button);
+  if (paging.line) blocks.push(paging.line);
   blocks.push(...actions(footer));
 
   const fallback = `${items.length} ${noun} in ${escapeMrkdwn(input.account.name)} ${input.region}, ${perMonth(total)} (${open.length} awaiting approval)`;
