@@ -10,7 +10,7 @@ export interface Explanation {
   /** What it means, as a clause: "AWS throttled the calls". */
   meaning: string;
   /** What a person can do about it, as a sentence. */
-  todo: string;
+  remedy: string;
   /** Worth retrying later without anyone doing anything. */
   transient: boolean;
 }
@@ -19,42 +19,42 @@ type Rule = Omit<Explanation, 'cause'>;
 
 const permission: Rule = {
   meaning: 'the spotops role is not allowed to do that',
-  todo: 'Add the missing permission to the role (see `/spot connect` for the template), then try again.',
+  remedy: 'Add the missing permission to the role (see `/spot connect` for the template), then try again.',
   transient: false,
 };
 const throttled: Rule = {
   meaning: 'AWS throttled the calls (too many requests in this account and region)',
-  todo: 'spotops tries again on its next run; nothing to do unless it keeps happening.',
+  remedy: 'spotops tries again on its next run; nothing to do unless it keeps happening.',
   transient: true,
 };
 const gone: Rule = {
   meaning: 'the resource no longer exists',
-  todo: 'Nothing to do: it was probably removed by someone else.',
+  remedy: 'Nothing to do: it was probably removed by someone else.',
   transient: false,
 };
 const wrongState: Rule = {
   meaning: 'the resource is not in a state that allows this (it changed since the card was posted)',
-  todo: 'Check the resource in the console; the next scan shows its current state.',
+  remedy: 'Check the resource in the console; the next scan shows its current state.',
   transient: false,
 };
 const noCapacity: Rule = {
   meaning: 'AWS has no capacity for that instance type in that Availability Zone right now',
-  todo: 'Try again later or pick another type or zone.',
+  remedy: 'Try again later or pick another type or zone.',
   transient: true,
 };
 const credentials: Rule = {
   meaning: 'the credentials spotops uses were refused (expired or invalid)',
-  todo: 'Check the role and its trust policy with `/spot verify`.',
+  remedy: 'Check the role and its trust policy with `/spot verify`.',
   transient: false,
 };
 const awsDown: Rule = {
   meaning: 'AWS answered with an internal error',
-  todo: 'spotops tries again later; check the AWS Health Dashboard if it persists.',
+  remedy: 'spotops tries again later; check the AWS Health Dashboard if it persists.',
   transient: true,
 };
 const limit: Rule = {
   meaning: 'an account limit (quota) was reached',
-  todo: 'Raise the quota in Service Quotas, or free some capacity, then try again.',
+  remedy: 'Raise the quota in Service Quotas, or free some capacity, then try again.',
   transient: false,
 };
 
@@ -102,7 +102,7 @@ export const AWS_ERRORS: Record<string, Rule> = {
   UnrecognizedClientException: credentials,
   OptInRequired: {
     meaning: 'the account is not opted in to that region or service',
-    todo: 'Enable the region in the account settings, or remove it from the account in spotops.',
+    remedy: 'Enable the region in the account settings, or remove it from the account in spotops.',
     transient: false,
   },
   InternalError: awsDown,
@@ -128,12 +128,12 @@ const NETWORK_CODES = new Set([
 
 const network: Rule = {
   meaning: 'the AWS endpoint could not be reached (network error or timeout)',
-  todo: 'spotops tries again later; check the network or proxy between spotops and AWS if it persists.',
+  remedy: 'spotops tries again later; check the network or proxy between spotops and AWS if it persists.',
   transient: true,
 };
 const unreadable: Rule = {
   meaning: 'AWS (or a proxy in between) answered with something that is not an AWS response',
-  todo: 'spotops tries again later; if it persists, check for a proxy or firewall answering instead of AWS.',
+  remedy: 'spotops tries again later; if it persists, check for a proxy or firewall answering instead of AWS.',
   transient: true,
 };
 
@@ -225,7 +225,7 @@ export function explainError(err: unknown, attempted?: string): string {
   const what = attempted ?? attemptedOf(err);
   const known = explainAws(err);
   const head = what ? `${capital(what)} failed: ` : '';
-  if (known) return `${head}${sentence(capital(known.meaning))} ${known.todo}`;
+  if (known) return `${head}${sentence(capital(known.meaning))} ${known.remedy}`;
   return `${head}${what ? 'an unexpected error; it has been logged.' : 'Something unexpected failed; it has been logged.'} Try again, or ask an operator to check the log.`;
 }
 
