@@ -133,7 +133,8 @@ const network: Rule = {
 };
 const unreadable: Rule = {
   meaning: 'AWS (or a proxy in between) answered with something that is not an AWS response',
-  remedy: 'spotops tries again later; if it persists, check for a proxy or firewall answering instead of AWS.',
+  remedy:
+    'spotops tries again later; if it persists, check for a proxy or firewall answering instead of AWS.',
   transient: true,
 };
 
