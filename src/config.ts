@@ -70,9 +70,26 @@ const schema = z.object({
   CRON_POOL_EXPIRY: cron('*/10 * * * *'),
   CRON_PRICE_REFRESH: cron('30 */6 * * *'),
   CRON_DIGEST: cron('0 9 * * *'),
+  // The time zone CRON_DIGEST is read in (IANA name): `0 9 * * *` + Europe/Paris = 09:00 in Paris.
+  DIGEST_TIME_ZONE: z
+    .string()
+    .min(1)
+    .refine(isTimeZone, 'an IANA time zone such as UTC or Europe/Paris')
+    .default('UTC'),
+  // When set, GET /metrics needs `Authorization: Bearer <it>`.
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof schema>;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const EXAMPLES: Record<string, string> = {
   SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcd',
@@ -85,6 +102,8 @@ const EXAMPLES: Record<string, string> = {
   SLACK_MODE: 'socket',
   SPOTOPS_MODE: 'sandbox',
   CONSOLE_TOKEN: 'a-long-random-string-1234',
+  DIGEST_TIME_ZONE: 'Europe/Paris',
+  METRICS_TOKEN: 'a-long-random-string-5678',
 };
 
 export class ConfigError extends Error {

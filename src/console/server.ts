@@ -47,6 +47,8 @@ export interface ConsoleSurface {
   commands: readonly { name: string; usage: string; summary?: string }[];
   /** What the page's header says about the mode (why sandbox, dry run or not). */
   banner: string;
+  /** GET /metrics (set once the bot's dependencies exist); checks METRICS_TOKEN itself. */
+  metrics?: { token?: string; serve(req: IncomingMessage, res: ServerResponse): Promise<void> };
 }
 
 export interface ConsoleServerOptions {
@@ -143,6 +145,14 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
       const out = surface.api.upload(path.slice(8), bytes);
       res.writeHead(out.status, { 'content-type': 'text/plain' }).end(out.text);
       return;
+    }
+
+    // Prometheus: with METRICS_TOKEN the scraper's bearer token is enough; otherwise the console's.
+    if (surface?.metrics && path === '/metrics' && method === 'GET') {
+      if (!surface.metrics.token && !authorised(req, url, res)) {
+        throw new HttpError(401, 'metrics need the console token (or set METRICS_TOKEN)');
+      }
+      return surface.metrics.serve(req, res);
     }
 
     // Everything a person reaches: the page and its endpoints.

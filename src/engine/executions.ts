@@ -17,6 +17,7 @@ import { InterruptedStepError, LeaseLostError } from '../executors/steps.js';
 import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.js';
 import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { explainError } from '../lib/explain.js';
+import { recordExecutionFinished } from '../metrics/registry.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { audit } from './audit.js';
 import { cardChanged } from './outbox.js';
@@ -141,7 +142,9 @@ export async function runExecution(
   const lease = new ExecutionLease(deps.db, deps.clock, exec.id, settings);
   lease.startHeartbeat((err) => deps.log.warn({ err, execution: exec.id }, 'lease heartbeat failed'));
   try {
-    return await drive(deps, exec, lease);
+    const row = await drive(deps, exec, lease);
+    recordExecutionFinished(row);
+    return row;
   } catch (err) {
     if (err instanceof LeaseLostError || lease.lost) {
       deps.log.warn({ execution: exec.id, owner: settings.owner }, 'lease lost; another worker continues');

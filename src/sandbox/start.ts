@@ -1,6 +1,7 @@
 // Sandbox mode's composition: the local console (the Slack surface: fake Web API + Bolt receiver
 // + the page), the simulated AWS accounts behind the usual client seam, and the unchanged Bolt
 // app, worker and jobs between them. Used by main.ts (and the browser tests, in-process).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { App } from '@slack/bolt';
@@ -17,6 +18,7 @@ import { jobs } from '../jobs/index.js';
 import { scanAndPost } from '../jobs/scan-and-post.js';
 import { startJobs } from '../jobs/scheduler.js';
 import type { Logger } from '../lib/logger.js';
+import { serveMetrics } from '../metrics/exposition.js';
 import { ensureCommittedModel } from '../risk/models.js';
 import { createDeps, createRelay } from '../runtime.js';
 import { scanners } from '../scanners/index.js';
@@ -105,6 +107,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const scheduled = opts.schedule === false ? undefined : startJobs(deps, jobs(config, { kick }));
 
   Object.assign(surface, {
+    metrics: {
+      token: config.METRICS_TOKEN,
+      serve: (req: IncomingMessage, res: ServerResponse) =>
+        serveMetrics({ db: deps.db, clock: deps.clock, log, token: config.METRICS_TOKEN }, req, res),
+    },
     aws: {
       state: () => awsPanel(aws, deps),
       /** A warning for one Spot instance, or for every running Spot instance of a pool (AZ ID + type). */

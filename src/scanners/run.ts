@@ -20,6 +20,7 @@ import { describeError, UserError } from '../lib/errors.js';
 import { fingerprint } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { mapLimit } from '../lib/retry.js';
+import { recordScan } from '../metrics/registry.js';
 import { getScanner, scanners } from './index.js';
 import type { Finding, Scanner } from './types.js';
 
@@ -145,6 +146,7 @@ async function runOne(
   const { db, clock } = deps;
   const log = deps.log.child({ scanner: scanner.kind, account: account.name, region });
   const startedAt = clock.now();
+  const wallStart = performance.now();
   const [row] = await db
     .insert(scanRuns)
     .values({ accountId: account.id, region, scanner: scanner.kind, status: 'running', startedAt })
@@ -184,6 +186,7 @@ async function runOne(
       .update(scanRuns)
       .set({ status: 'succeeded', findings: store.seen, finishedAt: clock.now() })
       .where(eq(scanRuns.id, scanRunId));
+    recordScan(scanner.kind, 'succeeded', (performance.now() - wallStart) / 1000, store.seen);
     log.info(
       {
         findings: store.seen,
@@ -203,6 +206,7 @@ async function runOne(
   } catch (err) {
     const error = describeError(err);
     log.warn({ err }, 'scan failed; nothing resolved');
+    recordScan(scanner.kind, 'failed', (performance.now() - wallStart) / 1000, 0);
     await db
       .update(scanRuns)
       .set({ status: 'failed', error, finishedAt: clock.now() })

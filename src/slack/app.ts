@@ -2,13 +2,14 @@
 // when SLACK_MODE=http (behind the hardened receiver: an answer < 3 s, never a 5xx), or the local
 // console's receiver in the sandbox. The error handler logs and tells the person, briefly, in an
 // ephemeral (through the outbox).
-import { App, type Logger as BoltLogger, LogLevel, type Receiver } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Deps } from '../deps.js';
 import { enqueueEphemeral } from '../engine/outbox.js';
 import { userMessage } from '../lib/errors.js';
+import { recordSlackAck } from '../metrics/registry.js';
 import { WebDirectory } from './directory.js';
-import { healthRoute } from './health.js';
+import { healthRoute, metricsRoute } from './health.js';
 import { registerListeners } from './listeners/index.js';
 import { createHardenedReceiver } from './receiver.js';
 
@@ -36,13 +37,14 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?:
           ...common,
           receiver: createHardenedReceiver({
             signingSecret: config.SLACK_SIGNING_SECRET!,
-            customRoutes: [healthRoute(deps)],
+            customRoutes: [healthRoute(deps), metricsRoute(deps)],
             logger: common.logger,
             log: deps.log.child({ module: 'receiver' }),
           }),
         })
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
+  measureAcks(app);
   registerListeners(app, {
     deps,
     directory: new WebDirectory(app.client, deps.clock),
@@ -60,6 +62,35 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?:
   // With extendedErrorHandler the handler receives body and context; Bolt's overload type does not say so.
   app.error(onError as never);
   return app;
+}
+
+/**
+ * Observes how long each request waits for its ack (spotops_slack_ack_latency_seconds): every
+ * receiver (HTTP, Socket Mode, the console's) hands requests to processEvent with an ack.
+ */
+function measureAcks(app: App): void {
+  const process = app.processEvent.bind(app);
+  app.processEvent = (event: ReceiverEvent) => {
+    const started = performance.now();
+    const type = requestType(event.body);
+    const ack = event.ack;
+    let acked = false;
+    return process({
+      ...event,
+      ack: (response) => {
+        if (!acked) {
+          acked = true;
+          recordSlackAck(type, (performance.now() - started) / 1000);
+        }
+        return ack(response);
+      },
+    });
+  };
+}
+
+function requestType(body: Record<string, any>): string {
+  if (typeof body.command === 'string') return 'command';
+  return typeof body.type === 'string' ? body.type : 'other';
 }
 
 /** Bolt's logger interface over our pino logger, so its lines are structured JSON too. */
