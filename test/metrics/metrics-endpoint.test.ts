@@ -18,7 +18,7 @@ const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
 
 /** Parses the Prometheus text format into `name{labels}` -> value (strict enough to catch junk). */
-export function parseExposition(text: string): Map<string, number> {
+function parseExposition(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
@@ -112,16 +112,14 @@ describe('GET /metrics', () => {
         scheduledFor: later,
       },
     ]);
-    await t.db.db
-      .insert(outbox)
-      .values({
-        kind: 'post',
-        orderingKey: 'channel:C9',
-        payload: { channel: 'C9', text: 'x' },
-        status: 'pending',
-        attempts: 1,
-        nextAttemptAt: later,
-      });
+    await t.db.db.insert(outbox).values({
+      kind: 'post',
+      orderingKey: 'channel:C9',
+      payload: { channel: 'C9', text: 'x' },
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAt: later,
+    });
     const [done] = await t.db.db.select().from(executions).limit(1);
     await t.db.db.insert(measuredSavings).values({
       executionId: done!.id,
