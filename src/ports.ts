@@ -19,15 +19,18 @@ export interface ChatPort {
   update(ref: MessageRef, text: string, blocks?: KnownBlock[]): Promise<void>;
   reply(thread: MessageRef, text: string, blocks?: KnownBlock[]): Promise<MessageRef>;
   ephemeral(channel: string, user: string, text: string, blocks?: KnownBlock[]): Promise<void>;
-  uploadText(
-    channel: string,
-    filename: string,
-    content: string,
-    comment: string,
-    threadTs?: string,
-  ): Promise<void>;
+  /** Shares a file in a channel (Slack: files.uploadV2, i.e. get URL, upload, complete). */
+  uploadFile(channel: string, file: UploadFile): Promise<void>;
   publishHome(user: string, blocks: KnownBlock[]): Promise<void>;
   openModal(triggerId: string, view: object): Promise<void>;
+}
+
+export interface UploadFile {
+  filename: string;
+  title?: string;
+  /** The message shown with the file. */
+  comment?: string;
+  content: string | Buffer;
 }
 
 /** Wakes whatever delivers the outbox (the relay) after rows were written; cheap, never throws. */

@@ -49,6 +49,20 @@ export const OUTBOX_PAYLOADS = {
     recommendationId: z.number().int(),
     offset: z.number().int().min(0).optional(),
   }),
+  /**
+   * A file shared in a channel (a CSV report, the digest's chart): text content as is, binary
+   * content base64-encoded. Delivered in its channel's order, after what was queued before it.
+   */
+  file: z
+    .object({
+      channel: z.string().min(1),
+      filename: z.string().min(1).max(200),
+      title: z.string().max(250).optional(),
+      comment: z.string().max(4000).optional(),
+      text: z.string().optional(),
+      base64: z.string().optional(),
+    })
+    .refine((f) => (f.text === undefined) !== (f.base64 === undefined), 'either text or base64 content'),
   /** A private answer to one person in a channel. */
   ephemeral: z.object({ channel: z.string().min(1), user: z.string().min(1), text: z.string(), blocks }),
 } as const;
@@ -95,6 +109,20 @@ export function enqueuePost(db: DbOrTx, channel: string, text: string, blocks?: 
 /** A message the surface renders from a named template (the core holds no Block Kit). */
 export function enqueueTemplate(db: DbOrTx, channel: string, template: string, input: unknown, text: string) {
   return enqueue(db, 'post', { channel, text, template, input }, channelKey(channel));
+}
+
+/** A file for a channel, through the relay like every other Slack write. */
+export function enqueueFile(
+  db: DbOrTx,
+  input: { channel: string; filename: string; title?: string; comment?: string } & (
+    | { text: string }
+    | { bytes: Uint8Array }
+  ),
+) {
+  const { channel, filename, title, comment } = input;
+  const content =
+    'text' in input ? { text: input.text } : { base64: Buffer.from(input.bytes).toString('base64') };
+  return enqueue(db, 'file', { channel, filename, title, comment, ...content }, channelKey(channel));
 }
 
 export function enqueueEphemeral(db: DbOrTx, channel: string, user: string, text: string) {

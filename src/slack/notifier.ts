@@ -4,7 +4,7 @@
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger.js';
-import type { ChatPort, MessageRef } from '../ports.js';
+import type { ChatPort, MessageRef, UploadFile } from '../ports.js';
 
 export type { MessageRef } from '../ports.js';
 /** The Slack implementation of the chat port (one attempt per call; see ports.ts). */
@@ -37,13 +37,14 @@ export class SlackNotifier implements Notifier {
     await this.client.chat.postEphemeral({ channel, user, text, blocks });
   }
 
-  async uploadText(channel: string, filename: string, content: string, comment: string, threadTs?: string) {
+  async uploadFile(channel: string, file: UploadFile): Promise<void> {
+    const content = typeof file.content === 'string' ? { content: file.content } : { file: file.content };
     await this.client.files.uploadV2({
       channel_id: channel,
-      filename,
-      content,
-      initial_comment: comment,
-      ...(threadTs ? { thread_ts: threadTs } : {}),
+      filename: file.filename,
+      title: file.title ?? file.filename,
+      ...content,
+      ...(file.comment ? { initial_comment: file.comment } : {}),
     } as Parameters<WebClient['files']['uploadV2']>[0]);
   }
 
@@ -98,7 +99,7 @@ export class OfflineNotifier implements Notifier {
   async ephemeral(): Promise<void> {
     this.#skip('ephemeral');
   }
-  async uploadText(): Promise<void> {
+  async uploadFile(): Promise<void> {
     this.#skip('upload');
   }
   async publishHome(): Promise<void> {

@@ -217,6 +217,16 @@ export class OutboxRelay {
         );
         return { ok: true, ts: ref.ts };
       }
+      case 'file': {
+        const f = p as OutboxPayload<'file'>;
+        await chat.uploadFile(f.channel, {
+          filename: f.filename,
+          title: f.title,
+          comment: f.comment,
+          content: f.text ?? Buffer.from(f.base64 ?? '', 'base64'),
+        });
+        return { ok: true };
+      }
       case 'ephemeral': {
         const e = p as OutboxPayload<'ephemeral'>;
         await chat.ephemeral(e.channel, e.user, e.text, e.blocks as KnownBlock[] | undefined);
@@ -361,7 +371,13 @@ export class OutboxRelay {
       .limit(1);
     if (already) return;
     const what =
-      kind === 'reply' ? 'a thread reply' : kind === 'card_refresh' ? 'a card update' : 'a message';
+      kind === 'reply'
+        ? 'a thread reply'
+        : kind === 'card_refresh'
+          ? 'a card update'
+          : kind === 'file'
+            ? 'a file'
+            : 'a message';
     const text = `:warning: spotops could not post ${what} in ${channelMention(failing)}: ${sentence}`;
     const targets =
       failing === this.deps.operatorChannel ? await this.#approversOf(p) : [this.deps.operatorChannel];

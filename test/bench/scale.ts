@@ -280,8 +280,8 @@ function countingNotifier(deadline: () => boolean) {
     async ephemeral() {
       note('chat.postEphemeral');
     },
-    async uploadText() {
-      note('files.upload');
+    async uploadFile() {
+      note('files.uploadV2');
       return undefined as never;
     },
     async publishHome() {

@@ -19,9 +19,22 @@ export interface FakeMessage {
   updates: number;
 }
 
+/** A file uploaded through files.uploadV2 (URL, bytes, complete), once completed in a channel. */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  title?: string;
+  bytes?: Buffer;
+  declared: number;
+  channel?: string;
+  comment?: string;
+  completed: boolean;
+}
+
 export class FakeSlack {
   readonly calls: FakeCall[] = [];
   readonly messages: FakeMessage[] = [];
+  readonly files = new Map<string, FakeFile>();
   admins = new Set<string>();
   groups = new Map<string, string[]>();
   #server: Server;
@@ -108,9 +121,15 @@ export class FakeSlack {
     return this.calls.map((c) => c.method).join(', ');
   }
 
+  /** Files completed in a channel (shared), in upload order. */
+  sharedFiles(): FakeFile[] {
+    return [...this.files.values()].filter((f) => f.completed);
+  }
+
   reset(): void {
     this.calls.length = 0;
     this.messages.length = 0;
+    this.files.clear();
   }
 
   async stop(): Promise<void> {
@@ -121,9 +140,18 @@ export class FakeSlack {
   async #handle(
     req: IncomingMessage,
   ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
-    const raw = await readBody(req);
-    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const bytes = await readBytes(req);
+    const raw = bytes.toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
+    if (path.startsWith('/upload/') && req.method === 'POST') {
+      // Step 2 of files.uploadV2: the bytes (a multipart part, or the raw body).
+      const file = this.files.get(path.slice('/upload/'.length));
+      this.#record('upload', { path, bytes: bytes.length });
+      if (!file) return { status: 404, body: { ok: false } };
+      file.bytes = multipartFile(bytes, req.headers['content-type'] ?? '') ?? bytes;
+      return { status: 200, body: { ok: true } };
+    }
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
     if (!path.startsWith('/api/')) {
       this.#record('response_url', { ...args, path });
       return { status: 200, body: { ok: true } };
@@ -201,6 +229,33 @@ export class FakeSlack {
           ok: true,
           user: { id: args.user, name: args.user, is_admin: this.admins.has(args.user), is_owner: false },
         };
+      case 'files.getUploadURLExternal': {
+        const declared = Number(args.length ?? 0);
+        if (!args.filename || !declared) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(++this.#seq).padStart(6, '0')}`;
+        this.files.set(id, { id, filename: args.filename, declared, completed: false });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as {
+          id: string;
+          title?: string;
+        }[];
+        for (const f of list ?? []) {
+          const file = this.files.get(f.id);
+          if (!file?.bytes || file.bytes.length !== file.declared)
+            return { ok: false, error: 'file_not_found' };
+        }
+        for (const f of list ?? []) {
+          Object.assign(this.files.get(f.id)!, {
+            title: f.title,
+            channel: args.channel_id,
+            comment: args.initial_comment,
+            completed: true,
+          });
+        }
+        return { ok: true, files: (list ?? []).map((f) => ({ id: f.id, title: f.title })) };
+      }
       case 'usergroups.users.list':
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
       default:
@@ -209,10 +264,23 @@ export class FakeSlack {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The first part with a filename of a multipart body, byte for byte. */
+function multipartFile(raw: Buffer, contentType: string): Buffer | undefined {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return undefined;
+  const text = raw.toString('latin1');
+  for (const part of text.split(`--${boundary[1] ?? boundary[2]}`)) {
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0 || !/filename=/.test(part.slice(0, headerEnd))) continue;
+    return Buffer.from(part.slice(headerEnd + 4).replace(/\r\n$/, ''), 'latin1');
+  }
+  return undefined;
 }
 
 function parseArgs(raw: string, contentType: string): Record<string, any> {

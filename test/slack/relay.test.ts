@@ -6,11 +6,11 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Account, outbox, recommendations } from '../../src/db/schema.js';
 import { audit } from '../../src/engine/audit.js';
-import { cardChanged, enqueuePost } from '../../src/engine/outbox.js';
+import { cardChanged, enqueueFile, enqueuePost } from '../../src/engine/outbox.js';
 import { publishScanResults } from '../../src/engine/publish.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { ChatPort, MessageRef } from '../../src/ports.js';
+import type { ChatPort, MessageRef, UploadFile } from '../../src/ports.js';
 import { OutboxRelay, type RelayOptions } from '../../src/slack/relay.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -43,7 +43,12 @@ class RecordingChat implements ChatPort {
   async ephemeral(channel: string, _user: string, text: string): Promise<void> {
     this.calls.push({ method: 'ephemeral', channel, text });
   }
-  async uploadText(): Promise<void> {}
+  files: { channel: string; filename: string; content: string | Buffer; comment?: string }[] = [];
+  async uploadFile(channel: string, file: UploadFile): Promise<void> {
+    this.#check('file', channel);
+    this.calls.push({ method: 'file', channel, text: file.comment });
+    this.files.push({ channel, ...file });
+  }
   async publishHome(): Promise<void> {}
   async openModal(): Promise<void> {}
   of(method: string) {
@@ -223,5 +228,41 @@ describe('the outbox relay', () => {
     await relay.drain();
     await relay.drain();
     expect(chat.of('reply').map((r) => r.text)).toEqual(['in the thread']);
+  });
+
+  it('uploads files in their channel order, text as text and bytes byte for byte', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255]);
+    await enqueuePost(db.db, 'C0WEB', 'the digest');
+    await enqueueFile(db.db, { channel: 'C0WEB', filename: 'chart.png', bytes: png, comment: 'chart' });
+    await enqueueFile(db.db, { channel: 'C0WEB', filename: 'savings.csv', text: 'a,b\r\n1,2\r\n' });
+    await relayWith().drain();
+    expect(chat.calls.map((c) => c.method)).toEqual(['post', 'file', 'file']);
+    expect(Buffer.compare(chat.files[0]!.content as Buffer, png)).toBe(0);
+    expect(chat.files[1]!.content).toBe('a,b\r\n1,2\r\n');
+  });
+
+  it('retries a file after a rate limit and says a permanent upload failure in words', async () => {
+    let limited = true;
+    chat.fail = (method, channel) => {
+      if (method !== 'file') return undefined;
+      if (channel === 'C0DATA') return platformError('missing_scope');
+      if (limited) {
+        limited = false;
+        return Object.assign(new Error('429'), { code: ErrorCode.RateLimitedError, retryAfter: 2 });
+      }
+      return undefined;
+    };
+    await enqueueFile(db.db, { channel: 'C0WEB', filename: 'savings.csv', text: 'x' });
+    await enqueueFile(db.db, { channel: 'C0DATA', filename: 'savings.csv', text: 'x' });
+    const relay = relayWith();
+    await relay.drain();
+    expect(chat.files).toHaveLength(0);
+    clock.advance(2000);
+    await relay.drain();
+    expect(chat.files.map((f) => f.channel)).toEqual(['C0WEB']);
+    const notices = chat.of('post').filter((p) => p.channel === 'C0OPS');
+    expect(notices.map((n) => n.text)).toEqual([
+      ':warning: spotops could not post a file in <#C0DATA>: the spotops Slack app lacks a permission (scope) it needs: reinstall it from the app manifest (manifest.yml).',
+    ]);
   });
 });
