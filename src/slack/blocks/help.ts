@@ -50,8 +50,16 @@ export const SPOT_SUBCOMMANDS = [
     summary: 'Stop avoiding a poisoned pool before it expires.',
   },
   { name: 'status', usage: 'status <id>', summary: 'Where a recommendation or execution stands.' },
-  { name: 'history', usage: 'history', summary: 'Recent executions and who approved them.' },
-  { name: 'savings', usage: 'savings', summary: 'Savings realised against estimated, per kind.' },
+  {
+    name: 'history',
+    usage: 'history [account] [days] [kind]',
+    summary: 'Executions and who approved them, filtered in any order.',
+  },
+  {
+    name: 'savings',
+    usage: 'savings [account] [days] [kind] [csv]',
+    summary: 'Savings measured against estimated, per kind; `csv` uploads one row per execution.',
+  },
   { name: 'digest', usage: 'digest', summary: 'Post the daily digest now.' },
 ] as const satisfies readonly SubcommandHelp[];
 

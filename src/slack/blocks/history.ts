@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ExecutionStatus, RecommendationStatus } from '../../db/schema.js';
 import { money, perMonth, plural, slackDate, who } from './format.js';
-import { context, escapeMrkdwn, header, message, type SlackMessage, section } from './limits.js';
+import { context, escapeMrkdwn, header, message, type SlackMessage, section, truncate } from './limits.js';
 
 export interface HistoryItem {
   id: number;
@@ -15,17 +15,51 @@ export interface HistoryItem {
   at: Date;
 }
 
-const line = (h: HistoryItem) =>
-  `*#${h.id}* ${escapeMrkdwn(h.title)}\n${h.status}${h.dryRun ? ' (dry run)' : ''} · approved by ${who(h.approvedBy)} · ${slackDate(h.at)}${
-    h.error ? `\n:x: ${escapeMrkdwn(h.error)}` : h.summary ? `\n${escapeMrkdwn(h.summary)}` : ''
+const line = (h: HistoryItem & { account?: string }) =>
+  `*#${h.id}* ${escapeMrkdwn(truncate(h.title, 200))}${h.account ? ` · ${escapeMrkdwn(h.account)}` : ''}\n${h.status}${h.dryRun ? ' (dry run)' : ''} · approved by ${who(h.approvedBy)} · ${slackDate(h.at)}${
+    h.error
+      ? `\n:x: ${escapeMrkdwn(truncate(h.error, 500))}`
+      : h.summary
+        ? `\n${escapeMrkdwn(truncate(h.summary, 500))}`
+        : ''
   }`;
 
-export function historyMessage(items: HistoryItem[]): SlackMessage {
-  if (items.length === 0)
-    return message('No executions yet.', [section('No executions yet: nothing has been approved.')]);
-  const blocks: KnownBlock[] = [header('Recent executions')];
-  for (const item of items.slice(0, 40)) blocks.push(section(line(item)));
-  return message(`${plural(items.length, 'recent execution')}`, blocks);
+/** Executions shown per answer; the rest is counted in an "N more" line. */
+export const HISTORY_PAGE = 20;
+
+export interface HistoryInput {
+  items: (HistoryItem & { account?: string })[];
+  /** How many executions match the filters in all. */
+  total: number;
+  /** "lab · last 7 days · spot-lab"; empty without filters. */
+  filters: string;
+}
+
+export function historyMessage(input: HistoryInput): SlackMessage {
+  const { items, total, filters } = input;
+  const scope = filters ? ` (${escapeMrkdwn(filters)})` : '';
+  if (items.length === 0) {
+    if (!filters)
+      return message('No executions yet.', [section('No executions yet: nothing has been approved.')]);
+    return message(`No executions match${scope}.`, [
+      section(`No executions match${scope}: try more days, or no filter at all.`),
+    ]);
+  }
+  const shown = items.slice(0, HISTORY_PAGE);
+  const blocks: KnownBlock[] = [header(filters ? `Executions: ${filters}` : 'Recent executions')];
+  for (const item of shown) blocks.push(section(line(item)));
+  const more = total - shown.length;
+  if (more > 0) {
+    blocks.push(
+      context([
+        `${plural(more, 'more execution')} not shown: narrow with an account, a number of days or a kind, e.g. \`/spot history 7 spot-lab\`.`,
+      ]),
+    );
+  }
+  return message(
+    filters ? `${plural(total, 'execution')}${scope}` : plural(total, 'recent execution'),
+    blocks,
+  );
 }
 
 export interface StatusInput {

@@ -17,24 +17,35 @@ const item = (id: number, over = {}) => ({
 
 describe('report messages', () => {
   it('history lists executions with their outcome and approver', () => {
-    const msg = historyMessage([
-      item(2),
-      item(1, { status: 'failed', error: 'the role lacks ec2:ReleaseAddress', summary: null }),
-    ]);
+    const msg = historyMessage({
+      items: [
+        item(2),
+        item(1, { status: 'failed', error: 'the role lacks ec2:ReleaseAddress', summary: null }),
+      ],
+      total: 2,
+      filters: '',
+    });
     expect(msg).toMatchSnapshot();
     expect(checkMessage(msg)).toEqual([]);
   });
 
   it('history says so when nothing ran yet', () => {
-    expect(historyMessage([]).text).toBe('No executions yet.');
+    expect(historyMessage({ items: [], total: 0, filters: '' }).text).toBe('No executions yet.');
+    expect(historyMessage({ items: [], total: 0, filters: 'lab · last 7 days' }).text).toBe(
+      'No executions match (lab · last 7 days).',
+    );
   });
 
-  it('history of a thousand executions stays within Slack limits', () => {
-    expect(
-      checkMessage(
-        historyMessage(Array.from({ length: 1000 }, (_, i) => item(i, { summary: 'x'.repeat(5000) }))),
+  it('history of a thousand executions stays within Slack limits and counts the rest', () => {
+    const msg = historyMessage({
+      items: Array.from({ length: 20 }, (_, i) =>
+        item(i, { summary: 'x'.repeat(5000), account: 'a'.repeat(40) }),
       ),
-    ).toEqual([]);
+      total: 1000,
+      filters: 'lab · last 365 days · spot-lab',
+    });
+    expect(checkMessage(msg)).toEqual([]);
+    expect(JSON.stringify(msg.blocks)).toContain('980 more executions not shown');
   });
 
   it('status shows a recommendation and its executions', () => {
