@@ -174,6 +174,21 @@ export async function openUpperBoundMonthlyUsd(db: DbOrTx): Promise<number> {
   return Number(row?.usd ?? 0);
 }
 
+/** The same, per kind: one GROUP BY over the open findings. */
+export async function openUpperBoundByKind(db: DbOrTx): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ kind: recommendations.kind, usd: sum(recommendations.monthlySavingsUsd).mapWith(Number) })
+    .from(recommendations)
+    .where(
+      and(
+        inArray(recommendations.status, [...OPEN_STATUSES]),
+        sql`(${recommendations.evidence} ->> 'savingsIsUpperBound') = 'true'`,
+      ),
+    )
+    .groupBy(recommendations.kind);
+  return new Map(rows.map((r) => [r.kind, r.usd ?? 0]));
+}
+
 /** The biggest open savings, for the digest. */
 export const biggestOpenFindings = (db: DbOrTx, limit = 5): Promise<TopFinding[]> =>
   topOpenFindings(db, limit);

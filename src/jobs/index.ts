@@ -43,9 +43,11 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
     {
       name: 'digest',
       schedule: config.CRON_DIGEST,
+      timezone: config.DIGEST_TIME_ZONE,
       async run(deps) {
-        await postDigest(deps);
-        return 'digest posted';
+        const outcome = await postDigest(deps);
+        if (!outcome.posted) return `no digest: ${outcome.reason}`;
+        return outcome.chart ? 'digest posted with its chart' : 'digest posted';
       },
     },
   ];

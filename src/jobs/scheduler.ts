@@ -7,6 +7,8 @@ export interface Job {
   name: string;
   /** node-cron expression (5 fields, or 6 with seconds). */
   schedule: string;
+  /** IANA time zone the expression is read in; the process's own when absent. */
+  timezone?: string;
   run(deps: Deps): Promise<string | undefined>;
 }
 
@@ -32,9 +34,28 @@ export async function runJob(deps: Deps, job: Job): Promise<JobOutcome> {
   }
 }
 
+const taskOptions = (job: Job) => ({
+  name: job.name,
+  noOverlap: true,
+  ...(job.timezone ? { timezone: job.timezone } : {}),
+});
+
+/** Whether the job's schedule fires at `at` (to the minute), read in its time zone. */
+export function runsAt(job: Job, at: Date): boolean {
+  const task = cron.createTask(job.schedule, () => undefined, {
+    ...taskOptions(job),
+    name: `${job.name}-probe`,
+  });
+  try {
+    return task.match(at);
+  } finally {
+    void task.destroy();
+  }
+}
+
 export function startJobs(deps: Deps, jobs: readonly Job[]): { stop(): Promise<void> } {
   const tasks: ScheduledTask[] = jobs.map((job) =>
-    cron.schedule(job.schedule, () => void runJob(deps, job), { name: job.name, noOverlap: true }),
+    cron.schedule(job.schedule, () => void runJob(deps, job), taskOptions(job)),
   );
   return {
     async stop() {

@@ -4,6 +4,11 @@ import { ephemeral } from './reply.js';
 import type { Subcommand } from './spot.js';
 
 export const digestCommand: Subcommand = async (ctx) => {
-  await postDigest(ctx.deps, ctx.channelId);
-  return ephemeral('Posted the digest in this channel.');
+  const outcome = await postDigest(ctx.deps, ctx.channelId);
+  if (!outcome.posted) {
+    return ephemeral(
+      'There is no digest while no account is connected: connect one with `/spot connect <name>`.',
+    );
+  }
+  return ephemeral(`Posted the digest in this channel${outcome.chart ? ', with its savings chart' : ''}.`);
 };
