@@ -18,7 +18,7 @@ import {
   viewSubmission,
 } from './payloads.js';
 import type { ConsoleReceiver } from './receiver.js';
-import type { FakeWebApi } from './web-api.js';
+import { type FakeWebApi, mimetypeOf } from './web-api.js';
 import { BOT, CHANNEL, TEAM, USERS, type Workspace } from './workspace.js';
 
 export interface GalleryEntry {
@@ -205,6 +205,18 @@ export async function startConsoleServer(opts: ConsoleServerOptions): Promise<Co
         clearInterval(beat);
         sse.delete(res);
       });
+      return;
+    }
+    if (path.startsWith('/console/files/') && method === 'GET') {
+      const file = ws.files.get(path.slice('/console/files/'.length));
+      if (!file?.bytes) throw new HttpError(404, 'no such file');
+      res.writeHead(200, {
+        'content-type': mimetypeOf(file.name),
+        'content-disposition': `inline; filename="${file.name.replace(/[^\w.-]/g, '_')}"`,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(file.bytes);
       return;
     }
     if (path === '/console/state' && method === 'GET') {

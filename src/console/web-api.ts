@@ -118,7 +118,10 @@ export class FakeWebApi {
     if (!file) return { status: 404, text: 'file not found' };
     file.bytes = bytes;
     file.size = bytes.length;
-    file.content = bytes.toString('utf8').slice(0, 20_000);
+    file.mimetype = mimetypeOf(file.name);
+    file.url = `/console/files/${fileId}`; // relative: the page fetches it with its own cookie
+    // Text shows inline; binary content (a PNG chart) is fetched from its URL instead.
+    file.content = file.mimetype.startsWith('text/') ? bytes.toString('utf8').slice(0, 20_000) : undefined;
     return { status: 200, text: `OK - ${bytes.length}` };
   }
 
@@ -374,6 +377,8 @@ export class FakeWebApi {
           title: file.title,
           size: file.size,
           content: file.content,
+          url: file.url,
+          mimetype: file.mimetype,
         });
       }
       const channel = args.channel_id ? this.ws.resolveChannel(String(args.channel_id)) : undefined;
@@ -391,6 +396,19 @@ export class FakeWebApi {
       return { ok: true, files: files.map(({ content: _c, ...f }) => ({ ...f, channels: [], shares: {} })) };
     },
   };
+}
+
+const MIMETYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  json: 'application/json',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+};
+
+/** The type the console serves a file with, by its extension. */
+export function mimetypeOf(name: string): string {
+  return MIMETYPES[name.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
 function userObject(u: (typeof USERS)[number]) {

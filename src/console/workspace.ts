@@ -30,7 +30,11 @@ export interface ConsoleFile {
   name: string;
   title: string;
   size: number;
+  /** The text, for text files (a CSV shows inline). */
   content?: string;
+  /** Where the page fetches the bytes (images show inline, anything else as a link). */
+  url?: string;
+  mimetype?: string;
 }
 
 export interface ConsoleMessage {

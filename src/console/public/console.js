@@ -117,7 +117,14 @@ function messageEl(m, { inThread = false } = {}) {
       : h('div', { class: 'msg-text', html: mrkdwnText(m.text) }),
     ...(m.files ?? []).map((f) =>
       h('div', { class: 'file' }, [
-        h('b', {}, `📄 ${f.title || f.name}`),
+        f.url
+          ? h('a', { href: f.url, target: '_blank', rel: 'noopener' }, [
+              h('b', {}, `📄 ${f.title || f.name}`),
+            ])
+          : h('b', {}, `📄 ${f.title || f.name}`),
+        f.url && /^image\//.test(f.mimetype ?? '')
+          ? h('img', { src: f.url, alt: f.title || f.name, class: 'file-image' })
+          : null,
         f.content ? h('pre', {}, f.content) : null,
       ]),
     ),
