@@ -1,6 +1,7 @@
 // GET /metrics through the real HTTP receiver after a scan, an approval and an execution: the
 // text exposition carries every named series with the values the database and the run imply;
 // a database that does not answer gives a 503 with a sentence, never a throw.
+import type { AddressInfo } from 'node:net';
 import { DescribeAddressesCommand, EC2Client, ReleaseAddressCommand } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +11,7 @@ import { scanAndPost } from '../../src/jobs/scan-and-post.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { scrape } from '../../src/metrics/exposition.js';
+import { startHealthServer } from '../../src/slack/health.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick, startTestApp, type TestApp } from '../helpers/app.js';
@@ -188,6 +190,22 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     await t.slack.waitFor(() => t.slack.callsOf('auth.test').length > 0);
   });
   afterEach(() => t.stop());
+
+  it('is also served by the health side server (Socket Mode), with the same token rule', async () => {
+    const server = await startHealthServer(t.deps, 0);
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const ok = await fetch(`${base}/metrics`, {
+        headers: { authorization: 'Bearer metrics-token-0123456789' },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('# TYPE spotops_outbox_backlog gauge');
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
 
   it('asks for the bearer token', async () => {
     const get = (headers: Record<string, string> = {}) =>
