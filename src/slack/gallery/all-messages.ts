@@ -132,6 +132,22 @@ export function allProduced(): Produced[] {
     }),
   );
   add('digest', 'digest', digest(f.digestInput));
+  add(
+    'digest',
+    'digest with chart, upper bounds and more kinds than listed',
+    digest({
+      ...f.digestInput,
+      chartDays: 30,
+      perKind: Array.from({ length: 14 }, (_, i) => ({
+        label: `Kind ${i + 1}`,
+        count: 1000 * (i + 1),
+        newToday: i,
+        monthlySavingsUsd: 100.5 * (i + 1),
+        upperBoundMonthlyUsd: i % 4 === 0 ? 100.5 * (i + 1) : 0,
+      })),
+      savings: { ...f.digestInput.savings, upperBoundMonthlyUsd: 2311.5 },
+    }),
+  );
   add('digest', 'empty digest', digest({ ...f.digestInput, perKind: [], topItems: [], shadowIt: null }));
   add('findingsSummary', 'waste summary', findingsSummary(f.wasteSummary));
   add('findingsSummary', 'shadow summary', findingsSummary(f.shadowSummary));
