@@ -20,6 +20,7 @@ import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { explainError } from '../lib/explain.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { audit } from './audit.js';
+import { batchProgressed } from './batches.js';
 import { cardChanged } from './outbox.js';
 import { admissible, fits, type QueueLimits, queueLimits, serializeClaims } from './queue.js';
 import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
@@ -224,6 +225,12 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
       await transitionRecommendation(deps.db, exec.recommendationId, recFrom, recTo);
     }
     await cardChanged(deps.db, exec.recommendationId);
+    if (exec.batchId) {
+      // The batch's counts, its stop-on-failure rule and its progress message; the run itself is over.
+      await batchProgressed(deps, exec.batchId).catch((err) =>
+        deps.log.error({ err, batch: exec.batchId }, 'updating the batch progress failed'),
+      );
+    }
     return row;
   };
 

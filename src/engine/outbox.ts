@@ -49,6 +49,11 @@ export const OUTBOX_PAYLOADS = {
     recommendationId: z.number().int(),
     offset: z.number().int().min(0).optional(),
   }),
+  /**
+   * Post, then update in place, the progress message of a batch approval; the relay renders it
+   * from the database and one render covers every row queued before it (coalesced).
+   */
+  batch_progress: z.object({ batchId: z.string().min(1) }),
   /** A private answer to one person in a channel. */
   ephemeral: z.object({ channel: z.string().min(1), user: z.string().min(1), text: z.string(), blocks }),
 } as const;
@@ -163,4 +168,9 @@ export function enqueueCardPost(
   input: { channel: string; recommendationIds: number[]; fallbackChannel?: string },
 ): Promise<number> {
   return enqueue(db, 'card_post', input, channelKey(input.channel));
+}
+
+/** The progress message of a batch must show its new counts (posted the first time). */
+export function enqueueBatchProgress(db: DbOrTx, batchId: string, channel: string): Promise<number> {
+  return enqueue(db, 'batch_progress', { batchId }, channelKey(channel));
 }
