@@ -32,7 +32,9 @@ export interface BatchSettings {
   maxErrors: number;
 }
 
-export function batchDefaults(config: Pick<Config, 'BATCH_MAX_CONCURRENCY' | 'BATCH_MAX_ERRORS'>): BatchSettings {
+export function batchDefaults(
+  config: Pick<Config, 'BATCH_MAX_CONCURRENCY' | 'BATCH_MAX_ERRORS'>,
+): BatchSettings {
   return {
     mode: 'parallel',
     maxConcurrency: config.BATCH_MAX_CONCURRENCY,
@@ -71,11 +73,7 @@ export type BatchResult = ClickResult & { batchId?: string; approved?: number };
  * Approves every recommendation of the request that may be approved by `userId`, as one batch.
  * Items that are refused are named (grouped by reason) in the answer; nothing is approved twice.
  */
-export async function approveBatch(
-  deps: Deps,
-  dir: SlackDirectory,
-  req: BatchRequest,
-): Promise<BatchResult> {
+export async function approveBatch(deps: Deps, dir: SlackDirectory, req: BatchRequest): Promise<BatchResult> {
   const batchId = `b${randomBytes(4).toString('hex')}`;
   const s = req.settings;
   await deps.db.insert(batches).values({

@@ -90,7 +90,11 @@ async function claimTakeover(deps: Deps, lease: LeaseSettings): Promise<Claimed 
     if (!c) return null;
     const [claimed] = await tx
       .update(executions)
-      .set({ leaseOwner: lease.owner, leaseExpiresAt: new Date(now.getTime() + lease.leaseMs), attempt: c.attempt + 1 })
+      .set({
+        leaseOwner: lease.owner,
+        leaseExpiresAt: new Date(now.getTime() + lease.leaseMs),
+        attempt: c.attempt + 1,
+      })
       .where(and(eq(executions.id, c.id), eq(executions.status, c.status)))
       .returning();
     if (!claimed) return null;

@@ -16,7 +16,9 @@ export interface QueueLimits {
   perAccount: number;
 }
 
-export function queueLimits(config?: Partial<Pick<Config, 'QUEUE_MAX_RUNNING' | 'QUEUE_MAX_PER_ACCOUNT'>>): QueueLimits {
+export function queueLimits(
+  config?: Partial<Pick<Config, 'QUEUE_MAX_RUNNING' | 'QUEUE_MAX_PER_ACCOUNT'>>,
+): QueueLimits {
   return { global: config?.QUEUE_MAX_RUNNING ?? 8, perAccount: config?.QUEUE_MAX_PER_ACCOUNT ?? 2 };
 }
 
@@ -66,6 +68,8 @@ export function admissible(load: QueueLoad, limits: QueueLimits): SQL | undefine
   }
   return and(
     full.length > 0 ? notInArray(executions.accountId, full) : undefined,
-    held.length > 0 ? or(isNull(executions.batchId), notInArray(executions.batchId, held), ...waves) : undefined,
+    held.length > 0
+      ? or(isNull(executions.batchId), notInArray(executions.batchId, held), ...waves)
+      : undefined,
   );
 }

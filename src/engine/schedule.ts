@@ -26,7 +26,15 @@ export function formatTarget(t: ScheduleTarget): string {
   return t.kind === 'recommendation' ? `#${t.id}` : `e${t.id}`;
 }
 
-const LIVE = ['pending', 'awaiting_approval', 'approved', 'validating', 'executing', 'verifying', 'rolling_back'] as const;
+const LIVE = [
+  'pending',
+  'awaiting_approval',
+  'approved',
+  'validating',
+  'executing',
+  'verifying',
+  'rolling_back',
+] as const;
 const WAITING_FOR_APPROVAL: Recommendation['status'][] = ['open', 'posted'];
 
 /** `2026-12-03 09:00 UTC`, or "as soon as possible" for a time not ahead of now. */
@@ -69,7 +77,9 @@ export async function scheduleWork(
 
   if (exec) {
     if (exec.status !== 'approved') {
-      const state = LIVE.includes(exec.status as never) ? `already ${exec.status}` : `already finished (${exec.status})`;
+      const state = LIVE.includes(exec.status as never)
+        ? `already ${exec.status}`
+        : `already finished (${exec.status})`;
       return { ok: false, message: `Execution e${exec.id} is ${state}; only queued work can be moved.` };
     }
     const band = priorityName(priority ?? exec.priority);
@@ -128,7 +138,8 @@ export async function scheduleWork(
     await cardChanged(tx, r.id);
     return row;
   });
-  if (!kept) return { ok: false, message: `Recommendation #${r.id} was decided meanwhile; nothing was scheduled.` };
+  if (!kept)
+    return { ok: false, message: `Recommendation #${r.id} was decided meanwhile; nothing was scheduled.` };
   return {
     ok: true,
     message: `Recommendation #${r.id} still needs an approval; once approved it runs ${when}, ${band} priority.`,

@@ -37,9 +37,12 @@ export function parseWhen(text: string, now: Date): When {
   const ms = at.at.getTime();
   if (Number.isNaN(ms)) return refuse(`"${text.trim()}" is not a date and time I can read; try ${EXAMPLES}.`);
   if (ms < now.getTime() - PAST_SLACK_MS) {
-    return refuse(`${at.at.toISOString().slice(0, 16).replace('T', ' ')} UTC is in the past; say \`now\` to run it as soon as possible.`);
+    return refuse(
+      `${at.at.toISOString().slice(0, 16).replace('T', ' ')} UTC is in the past; say \`now\` to run it as soon as possible.`,
+    );
   }
-  if (ms > now.getTime() + MAX_AHEAD_MS) return refuse('That is more than 90 days ahead; pick a nearer time.');
+  if (ms > now.getTime() + MAX_AHEAD_MS)
+    return refuse('That is more than 90 days ahead; pick a nearer time.');
   return { ok: true, at: new Date(Math.max(ms, now.getTime())) };
 }
 
@@ -53,7 +56,8 @@ function parseWords(words: string[], now: Date): When {
     if (first === 'tomorrow') day.setUTCDate(day.getUTCDate() + 1);
     if (rest.length !== 1) return refuse(`Say the time too (UTC), e.g. \`${first} 09:00\`.`);
     const t = clock(rest[0]!);
-    if (t === null) return refuse(`"${rest[0]}" is not a time; use 24-hour HH:MM (UTC), e.g. \`${first} 09:00\`.`);
+    if (t === null)
+      return refuse(`"${rest[0]}" is not a time; use 24-hour HH:MM (UTC), e.g. \`${first} 09:00\`.`);
     return { ok: true, at: new Date(day.getTime() + t) };
   }
   return parseIso(words.join('T'));

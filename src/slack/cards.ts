@@ -14,8 +14,8 @@ import {
 } from '../db/queries/recommendations.js';
 import type { Execution, Recommendation } from '../db/schema.js';
 import { findingKind, isWasteKind } from '../engine/finding-kinds.js';
-import { DEFAULT_PRIORITY, priorityName } from '../engine/priorities.js';
 import { cardChanged } from '../engine/outbox.js';
+import { DEFAULT_PRIORITY, priorityName } from '../engine/priorities.js';
 import { SHADOW_KIND, shadowPolicy } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
 import type { Clock } from '../lib/clock.js';

@@ -18,10 +18,10 @@ import {
 import { approveBatch, batchDefaults } from '../engine/batches.js';
 import { rollbackExecution } from '../engine/executions.js';
 import { findingKind } from '../engine/finding-kinds.js';
-import { priorityName } from '../engine/priorities.js';
-import { scheduleWork } from '../engine/schedule.js';
 import { cardChanged, enqueueEphemeral } from '../engine/outbox.js';
 import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
+import { priorityName } from '../engine/priorities.js';
+import { scheduleWork } from '../engine/schedule.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
@@ -184,7 +184,10 @@ export const interactions = {
         .where(and(eq(executions.recommendationId, rec.id), eq(executions.status, 'approved')))
         .limit(1);
       if (!queued && !['posted', 'open'].includes(rec.status)) {
-        return { ok: false, message: `Already ${rec.status.replace('_', ' ')}; there is nothing left to schedule.` };
+        return {
+          ok: false,
+          message: `Already ${rec.status.replace('_', ' ')}; there is nothing left to schedule.`,
+        };
       }
       if (!click.triggerId)
         throw new UserError('Slack did not send what is needed to open the form; try again.');

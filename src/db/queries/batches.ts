@@ -47,7 +47,10 @@ export async function storeBatchCounts(db: DbOrTx, id: string, c: BatchCounts, n
       failed: c.failed,
       skipped: c.skipped,
       cancelled: c.cancelled,
-      finishedAt: c.queued + c.running === 0 ? sql`coalesce(${batches.finishedAt}, ${now.toISOString()}::timestamptz)` : null,
+      finishedAt:
+        c.queued + c.running === 0
+          ? sql`coalesce(${batches.finishedAt}, ${now.toISOString()}::timestamptz)`
+          : null,
     })
     .where(eq(batches.id, id));
 }

@@ -128,12 +128,14 @@ const BAND = sql<string>`case when ${executions.priority} <= 10 then 'critical' 
 export async function queueOverview(db: DbOrTx, now: Date, top: number): Promise<QueueOverview> {
   const [totals] = await db
     .select({
-      running: sql<number>`count(*) filter (where ${inArray(executions.status, [...RUNNING_STATUSES])})`.mapWith(
-        Number,
-      ),
-      later: sql<number>`count(*) filter (where ${executions.status} = 'approved' and ${gt(executions.scheduledFor, now)})`.mapWith(
-        Number,
-      ),
+      running:
+        sql<number>`count(*) filter (where ${inArray(executions.status, [...RUNNING_STATUSES])})`.mapWith(
+          Number,
+        ),
+      later:
+        sql<number>`count(*) filter (where ${executions.status} = 'approved' and ${gt(executions.scheduledFor, now)})`.mapWith(
+          Number,
+        ),
     })
     .from(executions)
     .where(inArray(executions.status, ['approved', ...RUNNING_STATUSES]));
@@ -153,7 +155,8 @@ export async function queueOverview(db: DbOrTx, now: Date, top: number): Promise
     batchId: executions.batchId,
     recommendationId: executions.recommendationId,
   };
-  const list = () => db.select(item).from(executions).innerJoin(accounts, eq(accounts.id, executions.accountId));
+  const list = () =>
+    db.select(item).from(executions).innerJoin(accounts, eq(accounts.id, executions.accountId));
   const runningTop = await list()
     .where(inArray(executions.status, [...RUNNING_STATUSES]))
     .orderBy(asc(executions.startedAt), asc(executions.id))

@@ -38,7 +38,13 @@ export function batchProgressMessage(input: BatchProgressInput): SlackMessage {
   const c = input.counts;
   const line = batchProgressLine(c);
   const finished = c.queued + c.running === 0;
-  const icon = input.stopReason ? ':octagonal_sign:' : finished ? (c.failed > 0 ? ':warning:' : ':white_check_mark:') : ':gear:';
+  const icon = input.stopReason
+    ? ':octagonal_sign:'
+    : finished
+      ? c.failed > 0
+        ? ':warning:'
+        : ':white_check_mark:'
+      : ':gear:';
   const blocks: KnownBlock[] = [
     section(`${icon} *Batch ${input.batchId}*: ${escapeMrkdwn(truncate(input.description, 300))}\n*${line}*`),
   ];
@@ -55,8 +61,13 @@ export function batchProgressMessage(input: BatchProgressInput): SlackMessage {
     context([
       `Approved by ${who(input.requestedBy)}`,
       escapeMrkdwn(input.settings),
-      ...(input.nextAt && !finished ? [`next scheduled item: ${input.nextAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`] : []),
+      ...(input.nextAt && !finished
+        ? [`next scheduled item: ${input.nextAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`]
+        : []),
     ]),
   );
-  return message(`Batch ${input.batchId}: ${line}${input.stopReason ? ` (stopped: ${input.stopReason})` : ''}`, blocks);
+  return message(
+    `Batch ${input.batchId}: ${line}${input.stopReason ? ` (stopped: ${input.stopReason})` : ''}`,
+    blocks,
+  );
 }

@@ -59,10 +59,14 @@ export function queueStatusMessage(q: QueueStatusInput): SlackMessage {
   const bands = q.queuedByPriority.filter((b) => b.n > 0).map((b) => `${b.n} ${b.band}`);
   blocks.push(section(`*${summary}*${bands.length ? `\nQueued by priority: ${bands.join(' · ')}` : ''}`));
   if (q.running > 0)
-    blocks.push(list('Running', q.running, q.runningTop, (i) => `started ${slackDate(i.startedAt ?? i.scheduledFor)}`));
+    blocks.push(
+      list('Running', q.running, q.runningTop, (i) => `started ${slackDate(i.startedAt ?? i.scheduledFor)}`),
+    );
   if (queued > 0) blocks.push(list('Next in line', queued, q.queuedTop, () => 'due now'));
   if (q.scheduledLater > 0)
-    blocks.push(list('Scheduled', q.scheduledLater, q.nextScheduled, (i) => `runs ${slackDate(i.scheduledFor)}`));
+    blocks.push(
+      list('Scheduled', q.scheduledLater, q.nextScheduled, (i) => `runs ${slackDate(i.scheduledFor)}`),
+    );
   blocks.push(
     context([
       `At most ${q.limits.global} run at once, ${q.limits.perAccount} per account · \`/spot schedule <id> <when> [priority]\` moves one · \`/spot status <id>\` for one card`,

@@ -182,7 +182,9 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
 
   notes.push(`Recommendation #${id}`);
   if (worthIt && input.scheduled)
-    notes.push(`:calendar: once approved, runs ${slackDate(input.scheduled.at)} (${input.scheduled.priority} priority)`);
+    notes.push(
+      `:calendar: once approved, runs ${slackDate(input.scheduled.at)} (${input.scheduled.priority} priority)`,
+    );
   blocks.push(context(notes));
 
   if (worthIt && input.evaluationOnly) {

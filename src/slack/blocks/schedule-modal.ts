@@ -66,8 +66,9 @@ export type ScheduleSubmission =
 
 export function parseScheduleSubmission(values: SubmittedValues, now: Date): ScheduleSubmission {
   const when = parseWhen(readText(values, INPUTS.when), now);
-  const selected = (readValue(values, INPUTS.priority) as { selected_option?: { value?: string } } | undefined)
-    ?.selected_option?.value;
+  const selected = (
+    readValue(values, INPUTS.priority) as { selected_option?: { value?: string } } | undefined
+  )?.selected_option?.value;
   const priority = parsePriority(selected ?? 'medium');
   const errors: Record<string, string> = {};
   if (!when.ok) errors[INPUTS.when.block] = when.message.replace(/`/g, '');
