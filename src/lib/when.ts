@@ -60,7 +60,7 @@ function parseWords(words: string[], now: Date): When {
       return refuse(`"${rest[0]}" is not a time; use 24-hour HH:MM (UTC), e.g. \`${first} 09:00\`.`);
     return { ok: true, at: new Date(day.getTime() + t) };
   }
-  return parseIso(words.join('T'));
+  return parseIso(words.join('t'), words.join(' '));
 }
 
 function parseIn(amount: string, now: Date): When {
@@ -85,10 +85,10 @@ function clock(word: string): number | null {
   return m ? Number(m[1]) * HOUR + Number(m[2]) * MINUTE : null;
 }
 
-function parseIso(word: string): When {
+function parseIso(word: string, typed: string): When {
   // 2026-12-03T09:00[:00][Z|+01:00]
   const m = /^(\d{4}-\d{2}-\d{2})t(\d{2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?$/.exec(word);
-  if (!m) return refuse(`"${word.replace(/t/g, ' ')}" is not a time I can read; try ${EXAMPLES}.`);
+  if (!m) return refuse(`"${typed}" is not a time I can read; try ${EXAMPLES}.`);
   const zone = m[3] === undefined || m[3] === 'z' ? 'Z' : m[3];
   const at = new Date(`${m[1]}T${m[2]}${zone}`);
   // Date() rolls 2026-02-31 over into March: refuse dates that do not exist instead.

@@ -4,6 +4,7 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
 import { accounts, type BatchMode, batches, type ExecutionStatus, executions } from '../schema.js';
+import { rows as setRows } from '../sets.js';
 
 /** The statuses of an execution a worker is running (under a lease). */
 export const RUNNING_STATUSES = [
@@ -71,30 +72,41 @@ export async function queueLoad(db: DbOrTx): Promise<QueueLoad> {
   const loads = new Map<string, BatchLoad>(rows.map((r) => [r.id, r]));
   const waved = rows.filter((r) => waveColumn(r.mode) !== undefined).map((r) => r.id);
   if (waved.length > 0) {
-    // The wave is the group of the batch's running executions, else of its next queued one.
-    const heads = await db
-      .selectDistinctOn([executions.batchId], {
-        batchId: executions.batchId,
-        region: executions.region,
-        executor: executions.executor,
-      })
-      .from(executions)
-      .where(
-        and(
-          inArray(executions.batchId, waved),
-          inArray(executions.status, ['approved', ...RUNNING_STATUSES]),
-        ),
-      )
-      .orderBy(
-        executions.batchId,
-        sql`(${executions.status} = 'approved')`,
-        executions.priority,
-        executions.scheduledFor,
-        executions.id,
-      );
-    for (const h of heads) {
-      const b = loads.get(h.batchId!);
-      if (b) b.wave = waveOf(b.mode, h);
+    // Groups run in the order of their first member in the batch's queue order (so a group is
+    // finished before the next starts, however the ids interleave); a group running now stays.
+    const groups = await setRows<{
+      batch_id: string;
+      grp: string;
+      first: number;
+      open: boolean;
+      active: boolean;
+    }>(
+      db,
+      sql`select x.batch_id, x.grp, min(x.rn)::int as first, bool_or(x.open) as open, bool_or(x.active) as active
+        from (
+          select e.batch_id,
+            case when b.mode = 'by-region' then e.region else e.executor end as grp,
+            e.status in ('approved','validating','executing','verifying','rolling_back') as open,
+            e.status in ('validating','executing','verifying','rolling_back') as active,
+            row_number() over (partition by e.batch_id order by e.priority, e.scheduled_for, e.id) as rn
+          from ${executions} e join ${batches} b on b.id = e.batch_id
+          where e.batch_id in (${sql.join(
+            waved.map((id) => sql`${id}`),
+            sql`, `,
+          )})
+        ) x
+        group by x.batch_id, x.grp`,
+    );
+    const best = new Map<string, { grp: string; first: number; active: boolean }>();
+    for (const g of groups) {
+      if (!g.open) continue;
+      const cur = best.get(g.batch_id);
+      const better = !cur || (g.active && !cur.active) || (g.active === cur.active && g.first < cur.first);
+      if (better) best.set(g.batch_id, { grp: g.grp, first: Number(g.first), active: g.active });
+    }
+    for (const [id, g] of best) {
+      const b = loads.get(id);
+      if (b) b.wave = g.grp;
     }
   }
   return { running, byAccount, batches: loads };
