@@ -105,9 +105,9 @@ async function claimTakeover(deps: Deps, lease: LeaseSettings): Promise<Claimed 
 async function claimFresh(deps: Deps, lease: LeaseSettings, limits: QueueLimits): Promise<Claimed | null> {
   return deps.db.transaction(async (tx) => {
     await serializeClaims(tx);
-    // Read after the lock: a start time never precedes the finish that freed its slot.
-    const now = deps.clock.now();
     const load = await queueLoad(tx);
+    // Read after the load: a start time never precedes the finish that freed its slot.
+    const now = deps.clock.now();
     if (load.running >= limits.global) return null;
     const candidates = await tx
       .select()
