@@ -63,6 +63,13 @@ const schema = z.object({
   POOL_POISON_DAYS: int(15, 1),
   PRICE_GAP_MINUTES: int(360, 1),
   SPOT_MIN_MONTHLY_SAVINGS_USD: z.coerce.number().min(0).default(5),
+  // The execution queue: how many executions run at once, over every replica (global) and per
+  // account; how many this process runs side by side; the defaults of a batch approval.
+  QUEUE_MAX_RUNNING: int(8, 1),
+  QUEUE_MAX_PER_ACCOUNT: int(2, 1),
+  WORKER_SLOTS: int(4, 1),
+  BATCH_MAX_CONCURRENCY: int(4, 1),
+  BATCH_MAX_ERRORS: int(1, 0),
   // Schedules (node-cron syntax).
   CRON_WASTE_SCAN: cron('0 6 * * *'),
   CRON_SHADOW_SCAN: cron('15 * * * *'),

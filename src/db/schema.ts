@@ -106,6 +106,11 @@ export const recommendations = pgTable(
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    // A person's wish (`/spot schedule`, the Schedule button) made before approval: applied to
+    // the execution the approval queues. null = as soon as approved, at the default priority.
+    requestedRunAt: ts('requested_run_at'),
+    requestedPriority: integer('requested_priority'),
+    requestedBy: text('requested_by'),
   },
   (t) => [
     index('recommendations_scope_idx').on(t.accountId, t.region, t.kind, t.status),
@@ -149,6 +154,7 @@ export const executions = pgTable(
   },
   (t) => [
     index('executions_queue_idx').on(t.status, t.priority, t.scheduledFor),
+    index('executions_batch_idx').on(t.batchId, t.status),
     // One live execution per recommendation: a double click cannot start a second one.
     uniqueIndex('executions_one_live_per_recommendation')
       .on(t.recommendationId)
@@ -180,6 +186,40 @@ export const auditEvents = pgTable(
 
 // Durable step runs: one row per step of an execution, committed before the step acts and again
 // with its result, so any worker that takes over an expired lease resumes where the last one stopped.
+/** How a batch's executions are let through the queue (src/engine/batches.ts). */
+export const BATCH_MODES = ['sequential', 'parallel', 'by-resource-type', 'by-region'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+
+// One approval of many items at once ("Approve all", `/spot approve <filter>`): its executions
+// carry its id in executions.batch_id; the claim honours its mode and concurrency, and one Slack
+// message per batch shows its progress (updated in place through the outbox).
+export const batches = pgTable('batches', {
+  id: text('id').primaryKey(),
+  mode: text('mode').$type<BatchMode>().notNull().default('parallel'),
+  /** Executions of the batch running at once (sequential: 1). */
+  maxConcurrency: integer('max_concurrency').notNull().default(4),
+  /** Stop after max_errors failures: the executions still queued are cancelled. */
+  stopOnFailure: boolean('stop_on_failure').notNull().default(true),
+  maxErrors: integer('max_errors').notNull().default(1),
+  requestedBy: text('requested_by').notNull(),
+  /** What was approved, one line: "Approve all: 12 unattached EBS volumes in lab us-east-1". */
+  description: text('description').notNull(),
+  slackChannel: text('slack_channel'),
+  slackTs: text('slack_ts'),
+  // Counts by aggregation over its executions, refreshed whenever one of them finishes.
+  total: integer('total').notNull().default(0),
+  succeeded: integer('succeeded').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  cancelled: integer('cancelled').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  stoppedAt: ts('stopped_at'),
+  stopReason: text('stop_reason'),
+  createdAt: createdAt(),
+  finishedAt: ts('finished_at'),
+});
+
+export type Batch = typeof batches.$inferSelect;
+
 export const executionSteps = pgTable(
   'execution_steps',
   {

@@ -17,6 +17,7 @@ import { getExecutor } from '../executors/index.js';
 import { UserError } from '../lib/errors.js';
 import { audit } from './audit.js';
 import { cardChanged } from './outbox.js';
+import { DEFAULT_PRIORITY } from './priorities.js';
 import { transitionRecommendation } from './transition.js';
 
 export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
@@ -123,8 +124,9 @@ export async function approveRecommendation(
         params,
         requestedBy: requesterOf(rec),
         approvedBy: userId,
-        priority: opts.priority ?? 100,
-        scheduledFor: deps.clock.now(),
+        // A wish made before the approval (`/spot schedule`, the Schedule button) applies now.
+        priority: opts.priority ?? rec.requestedPriority ?? DEFAULT_PRIORITY,
+        scheduledFor: new Date(Math.max(deps.clock.now().getTime(), rec.requestedRunAt?.getTime() ?? 0)),
         dryRun,
         riskLevel: risk,
         status: 'approved',
@@ -186,26 +188,4 @@ export async function dismissRecommendation(
   });
   if (!won) return { ok: false, message: `Already ${rec.status}.` };
   return { ok: true };
-}
-
-/** "Approve all" on a group card: approves every still-open item of the group, one batch. */
-export async function approveGroup(
-  deps: Deps,
-  dir: SlackDirectory,
-  recIds: number[],
-  userId: string,
-): Promise<ClickResult> {
-  const batchId = `batch-${deps.clock.now().getTime().toString(36)}-${userId}`;
-  let approved = 0;
-  let refusal: string | undefined;
-  for (const id of recIds) {
-    const r = await approveRecommendation(deps, dir, id, userId, { batchId, from: ['posted'] });
-    if (r.ok) approved += 1;
-    else if (r.message.startsWith('Sorry')) {
-      refusal = r.message;
-      break;
-    }
-  }
-  if (refusal) return { ok: false, message: refusal };
-  return { ok: true, message: `Approved ${approved} item${approved === 1 ? '' : 's'} as one batch.` };
 }

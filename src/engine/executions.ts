@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { and, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import { stepsOf } from '../db/queries/execution-steps.js';
+import { queueLoad } from '../db/queries/executions.js';
 import { type Execution, type ExecutionStatus, executions, type recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
@@ -20,7 +21,9 @@ import { explainError } from '../lib/explain.js';
 import { recordExecutionFinished } from '../metrics/registry.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
 import { audit } from './audit.js';
+import { batchProgressed } from './batches.js';
 import { cardChanged } from './outbox.js';
+import { admissible, fits, type QueueLimits, queueLimits, serializeClaims } from './queue.js';
 import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
@@ -51,52 +54,89 @@ export type Claimed = Execution & {
   takeover?: { from: string | null; status: ExecutionStatus; expiredAt: Date | null };
 };
 
+/** Fresh candidates looked at per claim (saturated accounts and batches are already left out). */
+const CANDIDATES = 25;
+
 /**
  * Claims the next execution for `lease.owner`: first one whose worker's lease expired (a crash,
- * a lost replica), then the next due approved one (priority, then schedule). null when none.
- * The guarded UPDATE makes each claim exclusive across workers and replicas.
+ * a lost replica; it may hold a clone, a cordoned node or a moved address), then the next due
+ * approved one in queue order (priority, then scheduled time, then id) that fits the global and
+ * per-account limits and its batch's mode. null when none. Rows are locked FOR UPDATE SKIP
+ * LOCKED and the UPDATE is guarded, so replicas sharing one PostgreSQL never claim one twice.
  */
-export async function claimNext(deps: Deps, lease: LeaseSettings = workerLease()): Promise<Claimed | null> {
-  const now = deps.clock.now();
-  const expired = or(isNull(executions.leaseExpiresAt), lt(executions.leaseExpiresAt, now));
-  const due = await deps.db
-    .select({
-      id: executions.id,
-      status: executions.status,
-      attempt: executions.attempt,
-      leaseOwner: executions.leaseOwner,
-      leaseExpiresAt: executions.leaseExpiresAt,
-    })
-    .from(executions)
-    .where(
-      or(
-        and(eq(executions.status, 'approved'), lte(executions.scheduledFor, now)),
-        and(inArray(executions.status, [...ACTIVE]), expired),
-      ),
-    )
-    .orderBy(executions.priority, executions.scheduledFor, executions.id)
-    .limit(20);
-  // Interrupted work first: it may hold a clone, a cordoned node or a moved address.
-  due.sort((x, y) => Number(x.status === 'approved') - Number(y.status === 'approved'));
-  const until = new Date(now.getTime() + lease.leaseMs);
-  for (const c of due) {
-    const fresh = c.status === 'approved';
-    const [claimed] = await deps.db
+export async function claimNext(
+  deps: Deps,
+  lease: LeaseSettings = workerLease(),
+  limits: QueueLimits = queueLimits(deps.config),
+): Promise<Claimed | null> {
+  return (await claimTakeover(deps, lease)) ?? (await claimFresh(deps, lease, limits));
+}
+
+/** Takes over an execution whose lease expired; limits do not apply (it was admitted before). */
+async function claimTakeover(deps: Deps, lease: LeaseSettings): Promise<Claimed | null> {
+  return deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const [c] = await tx
+      .select()
+      .from(executions)
+      .where(
+        and(
+          inArray(executions.status, [...ACTIVE]),
+          or(isNull(executions.leaseExpiresAt), lt(executions.leaseExpiresAt, now)),
+        ),
+      )
+      .orderBy(executions.priority, executions.scheduledFor, executions.id)
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!c) return null;
+    const [claimed] = await tx
       .update(executions)
       .set({
         leaseOwner: lease.owner,
-        leaseExpiresAt: until,
+        leaseExpiresAt: new Date(now.getTime() + lease.leaseMs),
         attempt: c.attempt + 1,
-        ...(fresh ? { status: 'validating' as const, startedAt: now } : {}),
       })
-      .where(and(eq(executions.id, c.id), eq(executions.status, c.status), fresh ? undefined : expired))
+      .where(and(eq(executions.id, c.id), eq(executions.status, c.status)))
       .returning();
-    if (!claimed) continue; // another worker won this one
-    return fresh
-      ? claimed
-      : { ...claimed, takeover: { from: c.leaseOwner, status: c.status, expiredAt: c.leaseExpiresAt } };
-  }
-  return null;
+    if (!claimed) return null;
+    return { ...claimed, takeover: { from: c.leaseOwner, status: c.status, expiredAt: c.leaseExpiresAt } };
+  });
+}
+
+async function claimFresh(deps: Deps, lease: LeaseSettings, limits: QueueLimits): Promise<Claimed | null> {
+  return deps.db.transaction(async (tx) => {
+    await serializeClaims(tx);
+    const load = await queueLoad(tx);
+    // Read after the load: a start time never precedes the finish that freed its slot.
+    const now = deps.clock.now();
+    if (load.running >= limits.global) return null;
+    const candidates = await tx
+      .select()
+      .from(executions)
+      .where(
+        and(eq(executions.status, 'approved'), lte(executions.scheduledFor, now), admissible(load, limits)),
+      )
+      .orderBy(executions.priority, executions.scheduledFor, executions.id)
+      .limit(CANDIDATES)
+      .for('update', { skipLocked: true });
+    for (const candidate of candidates) {
+      // Each fresh candidate is admitted here or left queued for a later pass.
+      if (!fits(candidate, load, limits)) continue;
+      const [claimed] = await tx
+        .update(executions)
+        .set({
+          status: 'validating',
+          leaseOwner: lease.owner,
+          leaseExpiresAt: new Date(now.getTime() + lease.leaseMs),
+          attempt: candidate.attempt + 1,
+          startedAt: now,
+        })
+        .where(and(eq(executions.id, candidate.id), eq(executions.status, 'approved')))
+        .returning();
+      if (claimed) return claimed;
+    }
+    return null;
+  });
 }
 
 function executorContext(
@@ -192,6 +232,12 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
       await transitionRecommendation(deps.db, exec.recommendationId, recFrom, recTo);
     }
     await cardChanged(deps.db, exec.recommendationId);
+    if (exec.batchId) {
+      // The batch's counts, its stop-on-failure rule and its progress message; the run itself is over.
+      await batchProgressed(deps, exec.batchId).catch((err) =>
+        deps.log.error({ err, batch: exec.batchId }, 'updating the batch progress failed'),
+      );
+    }
     return row;
   };
 

@@ -63,6 +63,11 @@ export const OUTBOX_PAYLOADS = {
       base64: z.string().optional(),
     })
     .refine((f) => (f.text === undefined) !== (f.base64 === undefined), 'either text or base64 content'),
+  /**
+   * Post, then update in place, the progress message of a batch approval; the relay renders it
+   * from the database and one render covers every row queued before it (coalesced).
+   */
+  batch_progress: z.object({ batchId: z.string().min(1) }),
   /** A private answer to one person in a channel. */
   ephemeral: z.object({ channel: z.string().min(1), user: z.string().min(1), text: z.string(), blocks }),
 } as const;
@@ -191,4 +196,9 @@ export function enqueueCardPost(
   input: { channel: string; recommendationIds: number[]; fallbackChannel?: string },
 ): Promise<number> {
   return enqueue(db, 'card_post', input, channelKey(input.channel));
+}
+
+/** The progress message of a batch must show its new counts (posted the first time). */
+export function enqueueBatchProgress(db: DbOrTx, batchId: string, channel: string): Promise<number> {
+  return enqueue(db, 'batch_progress', { batchId }, channelKey(channel));
 }

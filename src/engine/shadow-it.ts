@@ -4,7 +4,7 @@
 import { and, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import { authorizingTags } from '../config.js';
-import { exemptions, type Recommendation, recommendations } from '../db/schema.js';
+import { type Account, exemptions, type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
@@ -20,6 +20,23 @@ import { transitionRecommendation } from './transition.js';
  */
 export function enforcementParams(deps: Pick<Deps, 'config'>, instanceId: string) {
   return { instanceId, requireUnauthorized: true, authorizingTags: authorizingTags(deps.config) };
+}
+
+/**
+ * What approving a Shadow IT finding in bulk runs ("Terminate all", `/spot approve`): the
+ * account policy's action now; null when the policy only notifies (decide per instance).
+ */
+export function bulkEnforcement(
+  deps: Pick<Deps, 'config'>,
+  account: Pick<Account, 'shadowItAction' | 'environment'>,
+  rec: Pick<Recommendation, 'resourceId'>,
+): { executor: 'stop-instance' | 'terminate-instance'; params: unknown } | null {
+  const policy = shadowPolicy(account);
+  if (policy === 'notify') return null;
+  return {
+    executor: policy === 'stop' ? 'stop-instance' : 'terminate-instance',
+    params: enforcementParams(deps, rec.resourceId),
+  };
 }
 
 function requireShadow(rec: Recommendation): void {

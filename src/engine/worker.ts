@@ -2,9 +2,18 @@
 // approval, and polled on an interval. Each poll is also the recovery loop: claimNext takes over
 // any execution whose worker's lease expired (this process before a restart, or another replica)
 // and runExecution resumes or compensates it. There is no separate start-up recovery.
+// A worker runs up to `slots` executions side by side; the queue's limits (queue.ts) decide
+// what may start, over every replica.
 import type { Deps } from '../deps.js';
-import { claimNext, runExecution, workerLease } from './executions.js';
+import { type Claimed, claimNext, runExecution, workerLease } from './executions.js';
+import { type QueueLimits, queueLimits } from './queue.js';
 import type { LeaseSettings } from './step-journal.js';
+
+export interface WorkerOptions {
+  /** Executions this process runs at once (default WORKER_SLOTS). */
+  slots?: number;
+  limits?: QueueLimits;
+}
 
 export class ExecutionWorker {
   #running: Promise<void> | null = null;
@@ -12,12 +21,17 @@ export class ExecutionWorker {
   #timer: NodeJS.Timeout | undefined;
   /** This worker's lease identity: one owner id for its lifetime. */
   readonly lease: LeaseSettings;
+  readonly slots: number;
+  readonly #limits: QueueLimits;
 
   constructor(
     private readonly deps: Deps,
     lease: Partial<LeaseSettings> = {},
+    opts: WorkerOptions = {},
   ) {
     this.lease = workerLease(lease);
+    this.slots = Math.max(1, opts.slots ?? deps.config?.WORKER_SLOTS ?? 1);
+    this.#limits = opts.limits ?? queueLimits(deps.config);
   }
 
   /** Drains the queue; concurrent kicks coalesce into one more pass. */
@@ -37,20 +51,39 @@ export class ExecutionWorker {
     return this.#running;
   }
 
-  /** Runs executions (new, or taken over after an expired lease) until none is due. */
+  /**
+   * Runs executions (new, or taken over after an expired lease) until none is due: fills the
+   * free slots, and each time a run ends claims again (a finish may free an account's or a
+   * batch's turn).
+   */
   async drain(): Promise<number> {
     let ran = 0;
-    for (;;) {
-      const exec = await claimNext(this.deps, this.lease).catch((err) => {
-        this.deps.log.error({ err }, 'claiming an execution failed');
-        return null;
-      });
-      if (!exec) return ran;
-      await runExecution(this.deps, exec, this.lease).catch((err) =>
-        this.deps.log.error({ err, execution: exec.id }, 'execution crashed'),
-      );
-      ran += 1;
+    const active = new Set<Promise<void>>();
+    const fill = async () => {
+      while (active.size < this.slots) {
+        const exec = await this.#claim();
+        if (!exec) return;
+        const run: Promise<void> = runExecution(this.deps, exec, this.lease)
+          .then(() => undefined)
+          .catch((err) => this.deps.log.error({ err, execution: exec.id }, 'execution crashed'))
+          .finally(() => active.delete(run));
+        active.add(run);
+        ran += 1;
+      }
+    };
+    await fill();
+    while (active.size > 0) {
+      await Promise.race(active);
+      await fill();
     }
+    return ran;
+  }
+
+  #claim(): Promise<Claimed | null> {
+    return claimNext(this.deps, this.lease, this.#limits).catch((err) => {
+      this.deps.log.error({ err }, 'claiming an execution failed');
+      return null;
+    });
   }
 
   /** Polls every intervalMs: well under the lease, so an expired one is taken over in seconds. */

@@ -15,6 +15,7 @@ import {
 import type { Execution, Recommendation } from '../db/schema.js';
 import { findingKind, isWasteKind } from '../engine/finding-kinds.js';
 import { cardChanged } from '../engine/outbox.js';
+import { DEFAULT_PRIORITY, priorityName } from '../engine/priorities.js';
 import { SHADOW_KIND, shadowPolicy } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -58,19 +59,33 @@ export function executionStatusInput(exec: Execution, at: Date, rolledBackBy?: s
     rollbackNote: executor?.rollbackNote ?? null,
     rolledBackBy: rolledBackBy ?? null,
     at: exec.finishedAt ?? exec.startedAt ?? at,
+    runsAt: exec.status === 'approved' && exec.scheduledFor > at ? exec.scheduledFor : null,
   };
+}
+
+/** A schedule asked for before approval, as the cards show it. */
+function wishOf(rec: Recommendation): { at: Date; priority: string } | null {
+  return rec.requestedRunAt
+    ? { at: rec.requestedRunAt, priority: priorityName(rec.requestedPriority ?? DEFAULT_PRIORITY) }
+    : null;
 }
 
 function wasteState(
   rec: Recommendation,
   exec: Execution | undefined,
   actors: Map<string, string>,
+  now: Date,
 ): WasteItemState {
   const by = exec?.approvedBy ?? 'system';
   switch (rec.status) {
     case 'approved':
     case 'executing':
-      return { kind: 'in-progress', by, dryRun: exec?.dryRun };
+      return {
+        kind: 'in-progress',
+        by,
+        dryRun: exec?.dryRun,
+        runsAt: exec?.status === 'approved' && exec.scheduledFor > now ? exec.scheduledFor : null,
+      };
     case 'executed': {
       const executor = exec ? getExecutor(exec.executor) : undefined;
       return {
@@ -93,7 +108,7 @@ function wasteState(
     case 'resolved':
       return { kind: 'resolved' };
     default:
-      return { kind: 'open' };
+      return { kind: 'open', scheduled: wishOf(rec) };
   }
 }
 
@@ -122,7 +137,7 @@ async function renderWasteGroup(
     title: r.title,
     evidence: kind.line(r.evidence),
     monthlySavingsUsd: r.monthlySavingsUsd,
-    state: wasteState(r, execs.get(r.id), actors),
+    state: wasteState(r, execs.get(r.id), actors, deps.clock.now()),
   }));
   return wasteGroupCard({
     groupKey: wasteGroupKey(first.accountId, first.region, first.kind),
@@ -255,6 +270,7 @@ async function approvalOf(deps: CardDeps, rec: Recommendation): Promise<Recommen
 async function renderSpotCard(deps: CardDeps, rec: Recommendation): Promise<SlackMessage> {
   const input = reviveCardInput(rec, deps.clock.now());
   input.approval = await approvalOf(deps, rec);
+  input.scheduled = wishOf(rec);
   const card = recommendationCard(input);
   const exec = (await latestExecutions(deps.db, [rec.id])).get(rec.id);
   // While the card waits for a decision (also after a Shadow run, and when a new evaluation of the

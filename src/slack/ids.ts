@@ -10,6 +10,7 @@ export const ACTIONS = {
   approveAll: 'group_approve_all', // value = JSON { ids: number[] } or a group key
   showMore: 'group_show_more', // value = JSON { group, offset }
   rollback: 'exec_rollback', // value = execution id
+  schedule: 'rec_schedule', // opens the Schedule modal (value = recommendation id)
   // Shadow IT (value = recommendation id)
   claim: 'shadow_claim',
   exempt: 'shadow_exempt',
@@ -26,6 +27,7 @@ export const VIEWS = {
   exempt: 'shadow_exempt_modal',
   confirmCritical: 'confirm_critical_modal',
   overrideRefusals: 'override_refusals_modal',
+  schedule: 'schedule_modal',
 } as const;
 
 /** block_ids the app recognises in messages it updates. */
@@ -41,6 +43,8 @@ export const INPUTS = {
   team: { block: 'team_block', action: 'team_input' },
   reason: { block: 'reason_block', action: 'reason_input' },
   expiry: { block: 'expiry_block', action: 'expiry_input' },
+  when: { block: 'when_block', action: 'when_input' },
+  priority: { block: 'priority_block', action: 'priority_input' },
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

@@ -1,14 +1,13 @@
 // What each button and modal means, between the listeners (which only ack) and the engine.
 // Every handler answers the clicker privately when nothing happened and why; work that talks
 // to AWS is queued for the worker, never run inside the listener.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
 import { groupRecommendations } from '../db/queries/recommendations.js';
 import { executions, type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import {
-  approveGroup,
   approveRecommendation,
   type ClickResult,
   checkApprover,
@@ -16,9 +15,13 @@ import {
   getRecommendation,
   requesterOf,
 } from '../engine/approval.js';
+import { approveBatch, batchDefaults } from '../engine/batches.js';
 import { rollbackExecution } from '../engine/executions.js';
+import { findingKind } from '../engine/finding-kinds.js';
 import { cardChanged, enqueueEphemeral } from '../engine/outbox.js';
 import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
+import { priorityName } from '../engine/priorities.js';
+import { scheduleWork } from '../engine/schedule.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
@@ -33,8 +36,10 @@ import {
   parseExemptSubmission,
   parseId,
   parseOverrideSubmission,
+  parseScheduleSubmission,
   parseShowMore,
   parseWasteGroupKey,
+  scheduleModal,
 } from './blocks/index.js';
 import { publishHome } from './home.js';
 
@@ -145,6 +150,10 @@ export const interactions = {
     );
   },
 
+  /**
+   * "Approve all" on a waste or Shadow IT group card: every open item of the group (all pages)
+   * as one batch, with the default batch settings; its progress message goes to the card's channel.
+   */
   async approveAll(ctx: InteractionDeps, click: Click): Promise<void> {
     await answer(ctx, click, async () => {
       const group = parseWasteGroupKey(parseApproveAll(click.value)?.group ?? '');
@@ -152,12 +161,46 @@ export const interactions = {
       const open = await groupRecommendations(ctx.deps.db, group, 'posted');
       if (open.length === 0)
         return { ok: false, message: 'Nothing in this group is waiting for approval any more.' };
-      return approveGroup(
-        ctx.deps,
-        ctx.directory,
-        open.map((r) => r.id),
-        click.user,
+      const account = await getAccount(ctx.deps.db, group.accountId);
+      const shadow = group.kind === SHADOW_KIND;
+      const noun = shadow ? 'untagged instances' : (findingKind(group.kind)?.plural ?? group.kind);
+      return approveBatch(ctx.deps, ctx.directory, {
+        recommendationIds: open.map((r) => r.id),
+        userId: click.user,
+        channel: click.channel ?? open[0]!.slackChannel ?? undefined,
+        description: `Approve all: ${open.length} ${noun} in ${account.name} ${group.region}`,
+        settings: batchDefaults(ctx.deps.config),
+      });
+    });
+  },
+
+  /** The Schedule button: approvers only, then the modal (when + priority). */
+  async openSchedule(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, async () => {
+      const rec = await getRecommendation(ctx.deps, id(click.value, 'Schedule'));
+      const [queued] = await ctx.deps.db
+        .select()
+        .from(executions)
+        .where(and(eq(executions.recommendationId, rec.id), eq(executions.status, 'approved')))
+        .limit(1);
+      if (!queued && !['posted', 'open'].includes(rec.status)) {
+        return {
+          ok: false,
+          message: `Already ${rec.status.replace('_', ' ')}; there is nothing left to schedule.`,
+        };
+      }
+      if (!click.triggerId)
+        throw new UserError('Slack did not send what is needed to open the form; try again.');
+      await ctx.deps.notifier.openModal(
+        click.triggerId,
+        scheduleModal({
+          recommendationId: rec.id,
+          title: rec.title,
+          state: queued ? 'queued' : 'awaiting-approval',
+          priority: priorityName(queued?.priority ?? rec.requestedPriority ?? 100),
+        }),
       );
+      return { ok: true };
     });
   },
 
@@ -290,6 +333,32 @@ async function recOfExecution(ctx: InteractionDeps, execId: number): Promise<num
 
 /** Modal submissions: validation errors go back to the modal; the rest is like a click. */
 export const submissions = {
+  /** The Schedule modal: a time it cannot read goes back to the form; the rest is scheduleWork. */
+  schedule(
+    ctx: InteractionDeps,
+    user: string,
+    recId: number,
+    values: Parameters<typeof parseScheduleSubmission>[0],
+  ): { errors?: Record<string, string>; afterAck?: () => Promise<void> } {
+    const parsed = parseScheduleSubmission(values, ctx.deps.clock.now());
+    if (!parsed.ok) return { errors: parsed.errors };
+    return {
+      afterAck: async () => {
+        const channel = await cardChannel(ctx, recId);
+        await answer(ctx, { user, channel, value: String(recId) }, () =>
+          scheduleWork(
+            ctx.deps,
+            ctx.directory,
+            { kind: 'recommendation', id: recId },
+            parsed.at,
+            parsed.priority,
+            user,
+          ),
+        );
+      },
+    };
+  },
+
   /** The override modal: the justified reasons approve the move (engine/overrides.ts). */
   overrideRefusals(
     ctx: InteractionDeps,

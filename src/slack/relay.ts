@@ -7,8 +7,9 @@
 // operators once, in words they can act on. Delivery is at least once: a crash between Slack's
 // answer and the commit repeats that one message.
 import type { KnownBlock } from '@slack/types';
-import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.js';
+import { setBatchMessage } from '../db/queries/batches.js';
 import { recommendationById, setCardRef } from '../db/queries/recommendations.js';
 import { accounts, type OutboxRow, outbox, recommendations } from '../db/schema.js';
 import {
@@ -22,6 +23,7 @@ import {
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChatPort, MessageRef } from '../ports.js';
+import { renderBatchProgress } from './batch-message.js';
 import { renderCardOf, renderNewCard } from './cards.js';
 import { channelMention, classifySlackError } from './errors.js';
 import { renderTemplate } from './templates.js';
@@ -176,6 +178,7 @@ export class OutboxRelay {
   #gateOf(row: OutboxRow): string | undefined {
     switch (row.kind as OutboxKind) {
       case 'card_refresh':
+      case 'batch_progress': // posted once, then only updated: the chat.update budget
         return 'update';
       case 'ephemeral':
         return undefined;
@@ -276,6 +279,48 @@ export class OutboxRelay {
         // Every other queued refresh of this card is covered by this render.
         if (c.offset === undefined) await this.#coalesce(row, card.ref);
         return { ok: true, ts: card.ref.ts };
+      }
+      case 'batch_progress': {
+        const b = p as OutboxPayload<'batch_progress'>;
+        // Rows queued up to now are covered by this render (later ones render again after it).
+        const [last] = await this.deps.db
+          .select({ id: sql<number>`max(${outbox.id})`.mapWith(Number) })
+          .from(outbox)
+          .where(
+            and(
+              eq(outbox.status, 'pending'),
+              eq(outbox.kind, 'batch_progress'),
+              sql`${outbox.payload}->>'batchId' = ${b.batchId}`,
+            ),
+          );
+        const view = await renderBatchProgress(this.deps.db, b.batchId);
+        if (!view?.channel) return { ok: false, skipped: 'the batch has no message channel' };
+        let ref: MessageRef;
+        if (view.ts) {
+          ref = { channel: view.channel, ts: view.ts };
+          await chat.update(ref, view.message.text, view.message.blocks);
+        } else {
+          ref = await chat.post(view.channel, view.message.text, view.message.blocks);
+          await setBatchMessage(this.deps.db, b.batchId, ref);
+        }
+        await this.deps.db
+          .update(outbox)
+          .set({
+            status: 'delivered',
+            deliveredAt: this.deps.clock.now(),
+            resultTs: ref.ts,
+            lastError: `coalesced into outbox ${row.id}`,
+          })
+          .where(
+            and(
+              eq(outbox.status, 'pending'),
+              eq(outbox.kind, 'batch_progress'),
+              sql`${outbox.payload}->>'batchId' = ${b.batchId}`,
+              gt(outbox.id, row.id),
+              lte(outbox.id, last?.id ?? row.id),
+            ),
+          );
+        return { ok: true, ts: ref.ts };
       }
     }
     return { ok: false, skipped: `unknown kind ${kind}` };

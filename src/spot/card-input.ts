@@ -66,6 +66,8 @@ export interface RecommendationCardInput {
   preflight?: Preflight | null;
   /** Who may approve; filled when the card is rendered (approvers change). */
   approval?: Approval | null;
+  /** A time and priority asked for before approval (`/spot schedule`); filled in at render. */
+  scheduled?: { at: Date; priority: string } | null;
   now: Date;
 }
 

@@ -333,7 +333,12 @@ describe('/spot evaluate', () => {
     await t.slack.waitFor(() => topLevel().length === 2, 15_000);
     const cards = topLevel();
     const card = cards[1]!;
-    expect(actionIds(card.blocks!)).toEqual([ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun]);
+    expect(actionIds(card.blocks!)).toEqual([
+      ACTIONS.approve,
+      ACTIONS.reject,
+      ACTIONS.shadowRun,
+      ACTIONS.schedule,
+    ]);
     expect(card.text).not.toContain('succeeded');
     expect(card.text).toMatch(/^Spot recommendation #\d+:/);
   });

@@ -106,7 +106,7 @@ describe('report commands', () => {
 
   it('/spot status <id> shows a recommendation and its executions; a bad id gets the usage', async () => {
     expect(all(await t.commandReply('status #1'))).toContain('succeeded');
-    expect((await t.commandReply('status one')).text).toContain('Usage: `/spot status <id>`');
+    expect((await t.commandReply('status one')).text).toContain('Usage: `/spot status [id]`');
     expect((await t.commandReply('status 999')).text).toContain('Recommendation 999 does not exist');
   });
 

@@ -432,3 +432,25 @@ export async function latestExemptions(
     .orderBy(exemptions.id);
   return new Map(rows.map((r) => [r.resourceId, r]));
 }
+
+/** Cards waiting for a decision that match a `/spot approve` filter, oldest first (ids only). */
+export async function awaitingApproval(
+  db: DbOrTx,
+  filter: { accountId?: number; region?: string; kinds: readonly string[] },
+  limit: number,
+): Promise<{ id: number; kind: string }[]> {
+  if (filter.kinds.length === 0) return [];
+  return db
+    .select({ id: recommendations.id, kind: recommendations.kind })
+    .from(recommendations)
+    .where(
+      and(
+        eq(recommendations.status, 'posted'),
+        inArray(recommendations.kind, [...filter.kinds]),
+        filter.accountId === undefined ? undefined : eq(recommendations.accountId, filter.accountId),
+        filter.region === undefined ? undefined : eq(recommendations.region, filter.region),
+      ),
+    )
+    .orderBy(recommendations.id)
+    .limit(limit);
+}

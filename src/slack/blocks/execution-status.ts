@@ -30,6 +30,8 @@ export interface ExecutionStatusInput {
   rolledBackBy?: string | null;
   /** When the execution reached this status. */
   at: Date;
+  /** Queued until this time (scheduled ahead); absent when due now. */
+  runsAt?: Date | null;
 }
 
 const IN_FLIGHT: readonly ExecutionStatus[] = ['approved', 'validating', 'executing', 'verifying'];
@@ -49,7 +51,9 @@ export function executionStatusText(e: ExecutionStatusInput): string {
     case 'awaiting_approval':
       return `:hourglass: Waiting for approval${dry}`;
     case 'approved':
-      return `${e.dryRun ? ':test_tube:' : ':white_check_mark:'} Approved${by}${dry}, queued`;
+      return e.runsAt
+        ? `:calendar: Approved${by}${dry}, runs ${slackDate(e.runsAt)}`
+        : `${e.dryRun ? ':test_tube:' : ':white_check_mark:'} Approved${by}${dry}, queued`;
     case 'validating':
       return `:mag: Approved${by}${dry}, validating…`;
     case 'executing':

@@ -49,7 +49,22 @@ export const SPOT_SUBCOMMANDS = [
     usage: 'pool clear <region>/<az>/<type>',
     summary: 'Stop avoiding a poisoned pool before it expires.',
   },
-  { name: 'status', usage: 'status <id>', summary: 'Where a recommendation or execution stands.' },
+  {
+    name: 'status',
+    usage: 'status [id]',
+    summary: 'The queue (running, queued by priority, scheduled), or where one recommendation stands.',
+  },
+  {
+    name: 'schedule',
+    usage: 'schedule <id|e<exec-id>> <now|in 2h|tomorrow 09:00|ISO> [critical|high|medium|low]',
+    summary: 'When approved work runs, and at which priority (before approval: once approved).',
+  },
+  {
+    name: 'approve',
+    usage:
+      'approve [account=]<name> [region=]<region> [kind=]<kind> [mode=parallel|sequential|by-region|by-resource-type] [max=N] [errors=N]',
+    summary: 'Approve every matching card waiting for a decision, as one batch with one progress message.',
+  },
   {
     name: 'history',
     usage: 'history [account] [days] [kind]',

@@ -4,6 +4,7 @@ import { ACTIONS, type ActionId } from '../ids.js';
 
 export * from './accounts-list.js';
 export * from './app-home.js';
+export * from './batch-progress.js';
 export * from './claim-modal.js';
 export * from './confirm-critical-modal.js';
 export * from './connect-reply.js';
@@ -18,7 +19,9 @@ export * from './modals.js';
 export * from './override-modal.js';
 export * from './pool-alert-card.js';
 export * from './pools-list.js';
+export * from './queue-status.js';
 export * from './recommendation-card.js';
+export * from './schedule-modal.js';
 export * from './shadow-it-card.js';
 export * from './shadow-it-group-card.js';
 export * from './values.js';
@@ -26,10 +29,32 @@ export * from './waste-group-card.js';
 
 /** Builder name -> every action_id it can put in a message. */
 export const BUILDER_ACTIONS = {
-  recommendationCard: [ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun, ACTIONS.overrideRefusals],
-  wasteGroupCard: [ACTIONS.approve, ACTIONS.ignore, ACTIONS.rollback, ACTIONS.approveAll, ACTIONS.showMore],
+  recommendationCard: [
+    ACTIONS.approve,
+    ACTIONS.reject,
+    ACTIONS.shadowRun,
+    ACTIONS.overrideRefusals,
+    ACTIONS.schedule,
+  ],
+  wasteGroupCard: [
+    ACTIONS.approve,
+    ACTIONS.ignore,
+    ACTIONS.rollback,
+    ACTIONS.approveAll,
+    ACTIONS.showMore,
+    ACTIONS.schedule,
+  ],
   shadowItCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow],
-  shadowItGroupCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow, ACTIONS.showMore],
+  shadowItGroupCard: [
+    ACTIONS.claim,
+    ACTIONS.exempt,
+    ACTIONS.terminateNow,
+    ACTIONS.showMore,
+    ACTIONS.approveAll,
+  ],
+  batchProgressMessage: [],
+  queueStatusMessage: [],
+  scheduleModal: [],
   executionStatus: [ACTIONS.rollback],
   claimModal: [],
   exemptModal: [],

@@ -22,6 +22,7 @@ import {
   plural,
   RISK_EMOJI,
   relative,
+  slackDate,
   slackDay,
   utcDate,
 } from './format.js';
@@ -180,6 +181,10 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
     blocks.push(section(approvalText(input.approval)));
 
   notes.push(`Recommendation #${id}`);
+  if (worthIt && input.scheduled)
+    notes.push(
+      `:calendar: once approved, runs ${slackDate(input.scheduled.at)} (${input.scheduled.priority} priority)`,
+    );
   blocks.push(context(notes));
 
   if (worthIt && input.evaluationOnly) {
@@ -201,6 +206,7 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
         button({ text: 'Reject', actionId: ACTIONS.reject, value: id }),
         button({ text: 'Shadow run', actionId: ACTIONS.shadowRun, value: id }),
+        button({ text: 'Schedule…', actionId: ACTIONS.schedule, value: id }),
       ]),
     );
   }

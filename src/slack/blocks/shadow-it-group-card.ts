@@ -2,10 +2,12 @@
 // with each open instance's own Claim / Exempt / Terminate now buttons and each decided one's
 // outcome. The deadline line says what happens when the grace period ends (per policy).
 import type { Button, KnownBlock } from '@slack/types';
+import { ACTIONS } from '../ids.js';
 import { accountLabel, slackDate, who } from './format.js';
 import { groupPaging } from './group-pages.js';
 import {
   actions,
+  button,
   context,
   escapeMrkdwn,
   header,
@@ -21,7 +23,7 @@ import {
   type ShadowItState,
   shadowDecisionButtons,
 } from './shadow-it-card.js';
-import { encodeId } from './values.js';
+import { encodeApproveAll, encodeId } from './values.js';
 
 export type ShadowItemState =
   | ShadowItState
@@ -109,6 +111,24 @@ export function shadowItGroupCard(input: ShadowItGroupCardInput): SlackMessage {
   );
   for (const item of page) blocks.push(...itemBlocks(item, input));
   const footer: Button[] = [];
+  // Approve all runs the policy's action now on every open instance; a notify policy decides per instance.
+  if (open > 0 && input.policy !== 'notify') {
+    const verb = input.policy === 'stop' ? 'Stop' : 'Terminate';
+    footer.push(
+      button({
+        text: `${verb} all ${open} open`,
+        actionId: ACTIONS.approveAll,
+        value: encodeApproveAll(input.groupKey),
+        style: 'danger',
+        confirm: {
+          title: `${verb} ${open} instance${open === 1 ? '' : 's'}?`,
+          text: `Every open instance in this group (all pages) in ${escapeMrkdwn(input.account.name)} ${input.region}, as one batch${input.policy === 'terminate' ? ', snapshots first' : ''}. Each is checked again before it is touched.`,
+          confirm: `${verb} all`,
+          danger: true,
+        },
+      }),
+    );
+  }
   const paging = groupPaging({
     groupKey: input.groupKey,
     offset,

@@ -3,7 +3,7 @@
 // groups too large for one message (50 blocks) are paged with Show next.
 import type { Button, KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
-import { accountLabel, money, perMonth, plural, who } from './format.js';
+import { accountLabel, money, perMonth, plural, slackDate, who } from './format.js';
 import { groupPaging } from './group-pages.js';
 import {
   actions,
@@ -20,8 +20,9 @@ import {
 import { encodeApproveAll, encodeId } from './values.js';
 
 export type WasteItemState =
-  | { kind: 'open' }
-  | { kind: 'in-progress'; by: string; dryRun?: boolean }
+  | { kind: 'open'; scheduled?: ScheduledWish | null }
+  /** `runsAt`: queued until then (scheduled); absent: running or due now. */
+  | { kind: 'in-progress'; by: string; dryRun?: boolean; runsAt?: Date | null }
   | {
       kind: 'done';
       by: string;
@@ -36,6 +37,12 @@ export type WasteItemState =
   | { kind: 'ignored'; by: string }
   | { kind: 'rolled-back'; by: string }
   | { kind: 'resolved' };
+
+/** A time and priority asked for before approval (`/spot schedule`, the Schedule button). */
+export interface ScheduledWish {
+  at: Date;
+  priority: string;
+}
 
 export interface WasteItem {
   recommendationId: number;
@@ -81,7 +88,9 @@ function stateText(s: WasteItemState, doneVerb: string): string | null {
     case 'open':
       return null;
     case 'in-progress':
-      return `:gear: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
+      return s.runsAt
+        ? `:calendar: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, runs ${slackDate(s.runsAt)}`
+        : `:gear: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
     case 'done':
       return s.dryRun
         ? `:test_tube: dry run: would have been ${escapeMrkdwn(doneVerb)} (approved by ${who(s.by)})`
@@ -105,16 +114,23 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
   const evidence = escapeMrkdwn(truncateLine(item.evidence, ITEM_EVIDENCE_MAX));
   const head = `*${title}* · ${perMonth(item.monthlySavingsUsd)}\n${evidence}`;
   const state = stateText(item.state, doneVerb);
+  const s = item.state;
+  const schedule = button({ text: 'Schedule…', actionId: ACTIONS.schedule, value: id });
   if (state === null) {
+    const wish =
+      s.kind === 'open' && s.scheduled
+        ? `\n:calendar: once approved, runs ${slackDate(s.scheduled.at)} (${s.scheduled.priority} priority)`
+        : '';
     return [
-      section(head),
+      section(`${head}${wish}`),
       ...actions([
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
         button({ text: 'Ignore', actionId: ACTIONS.ignore, value: id }),
+        schedule,
       ]),
     ];
   }
-  const s = item.state;
+  if (s.kind === 'in-progress' && s.runsAt) return [section(`${head}\n${state}`), ...actions([schedule])];
   if (s.kind === 'done' && !s.dryRun && s.canRollback && s.executionId !== undefined) {
     return [
       section(`${head}\n${state}`),

@@ -4,6 +4,7 @@ import {
   accountsList,
   appHome,
   type BUILDER_ACTIONS,
+  batchProgressMessage,
   claimModal,
   confirmCriticalModal,
   connectReply,
@@ -15,8 +16,10 @@ import {
   overrideModal,
   poolAlertCard,
   poolsList,
+  queueStatusMessage,
   recommendationCard,
   type SlackMessage,
+  scheduleModal,
   shadowItCard,
   wasteGroupCard,
   withExecutionStatus,
@@ -149,6 +152,83 @@ export function allProduced(): Produced[] {
     }),
   );
   add('digest', 'empty digest', digest({ ...f.digestInput, perKind: [], topItems: [], shadowIt: null }));
+  const counts = { total: 40, succeeded: 12, failed: 1, skipped: 0, cancelled: 0, running: 0, queued: 27 };
+  const batch = {
+    batchId: 'b3fa9c2d1',
+    description: 'Approve all: 40 unattached EBS volumes in payments-prod us-east-1',
+    requestedBy: 'U024BE7LH',
+    settings: 'parallel: up to 4 at once, stops after 1 failure',
+    counts,
+    stopReason: null,
+  };
+  add('batchProgressMessage', 'batch in progress', batchProgressMessage(batch));
+  add(
+    'batchProgressMessage',
+    'batch stopped',
+    batchProgressMessage({
+      ...batch,
+      counts: { ...counts, running: 0, queued: 0, cancelled: 27 },
+      stopReason: 'stopped after 1 failure',
+    }),
+  );
+  add(
+    'batchProgressMessage',
+    'batch finished',
+    batchProgressMessage({ ...batch, counts: { ...counts, succeeded: 40, failed: 0, queued: 0 } }),
+  );
+  const item = (i: number) => ({
+    id: 9000 + i,
+    executor: 'delete-ebs-volume',
+    account: 'payments-prod',
+    region: 'us-east-1',
+    priority: 'high',
+    scheduledFor: f.NOW,
+    startedAt: f.NOW,
+    batchId: i % 2 ? 'b3fa9c2d1' : null,
+    recommendationId: 100 + i,
+  });
+  const many = Array.from({ length: 10 }, (_, i) => item(i));
+  add(
+    'queueStatusMessage',
+    'queue with thousands',
+    queueStatusMessage({
+      running: 8,
+      queuedByPriority: [
+        { band: 'critical', n: 3 },
+        { band: 'high', n: 120 },
+        { band: 'medium', n: 4000 },
+        { band: 'low', n: 900 },
+      ],
+      scheduledLater: 2500,
+      runningTop: many.slice(0, 8),
+      queuedTop: many,
+      nextScheduled: many,
+      limits: { global: 8, perAccount: 2 },
+    }),
+  );
+  add(
+    'queueStatusMessage',
+    'empty queue',
+    queueStatusMessage({
+      running: 0,
+      queuedByPriority: [],
+      scheduledLater: 0,
+      runningTop: [],
+      queuedTop: [],
+      nextScheduled: [],
+      limits: { global: 8, perAccount: 2 },
+    }),
+  );
+  add(
+    'scheduleModal',
+    'schedule',
+    scheduleModal({
+      recommendationId: 42,
+      title: 'Unattached EBS volume vol-0abc',
+      state: 'queued',
+      priority: 'medium',
+    }),
+  );
   add('findingsSummary', 'waste summary', findingsSummary(f.wasteSummary));
   add('findingsSummary', 'shadow summary', findingsSummary(f.shadowSummary));
   add('findingsSummary', 'nothing open', findingsSummary({ scope: 'shadow', rows: [] }));

@@ -22,6 +22,7 @@ export const actionHandlers = {
   [ACTIONS.approveAll]: interactions.approveAll,
   [ACTIONS.showMore]: interactions.showMore,
   [ACTIONS.rollback]: interactions.rollback,
+  [ACTIONS.schedule]: interactions.openSchedule,
   [ACTIONS.claim]: interactions.openClaim,
   [ACTIONS.exempt]: interactions.openExempt,
   [ACTIONS.terminateNow]: interactions.terminateNow,

@@ -12,7 +12,7 @@ const KNOWN_VIEWS: ReadonlySet<string> = new Set(Object.values(VIEWS));
 
 export function registerListeners(app: App, ctx: InteractionDeps): void {
   const log = ctx.deps.log.child({ module: 'listeners' });
-  registerCommands(app, ctx.deps, ctx.directory);
+  registerCommands(app, ctx.deps, ctx.directory, () => ctx.kick());
   registerEvents(app, ctx.deps);
   registerActions(app, ctx);
   registerViews(app, ctx);

@@ -31,6 +31,13 @@ export function registerViews(app: App, ctx: InteractionDeps): void {
     await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
     await r.afterAck?.();
   });
+  app.view<ViewSubmitAction>(VIEWS.schedule, async ({ ack, body, view }) => {
+    const recId = recOf(view);
+    if (recId === null) return ack();
+    const r = submissions.schedule(ctx, body.user.id, recId, view.state.values as never);
+    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+    await r.afterAck?.();
+  });
   app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
     await ack();
     const recId = recOf(view);

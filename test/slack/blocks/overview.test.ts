@@ -30,6 +30,8 @@ describe('help', () => {
       'pools',
       'pool',
       'status',
+      'schedule',
+      'approve',
       'history',
       'savings',
       'digest',

@@ -39,10 +39,15 @@ describe('recommendation-card', () => {
     expect(JSON.stringify(card.blocks)).toContain('Evaluation only: EKS nodes need cordon and drain.');
   });
 
-  it('offers Approve, Reject and Shadow run carrying the recommendation id', () => {
+  it('offers Approve, Reject, Shadow run and Schedule carrying the recommendation id', () => {
     const card = recommendationCard(f.labInstanceRecommendation);
-    expect(actionIds(card.blocks)).toEqual([ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun]);
-    expect(buttonValues(card.blocks)).toEqual(['41', '41', '41']);
+    expect(actionIds(card.blocks)).toEqual([
+      ACTIONS.approve,
+      ACTIONS.reject,
+      ACTIONS.shadowRun,
+      ACTIONS.schedule,
+    ]);
+    expect(buttonValues(card.blocks)).toEqual(['41', '41', '41', '41']);
   });
 
   it('strikes out a poisoned pool with its expiry, and not one whose poison has expired', () => {

@@ -5,7 +5,7 @@ import type { SlackDirectory } from '../../../accounts/approvers.js';
 import type { Deps } from '../../../deps.js';
 import { type CommandContext, immediateReply, runSpotCommand } from './spot.js';
 
-export function registerCommands(app: App, deps: Deps, directory: SlackDirectory): void {
+export function registerCommands(app: App, deps: Deps, directory: SlackDirectory, kick?: () => void): void {
   app.command('/spot', async ({ command, ack, respond }) => {
     const immediate = immediateReply(command.text);
     if (immediate) {
@@ -25,6 +25,7 @@ export function registerCommands(app: App, deps: Deps, directory: SlackDirectory
       userId: command.user_id,
       channelId: command.channel_id,
       progress: send,
+      kick,
     };
     await send(await runSpotCommand(ctx, command.text));
   });

@@ -7,6 +7,7 @@ import type { Deps } from '../../../deps.js';
 import { UserError } from '../../../lib/errors.js';
 import { helpMessage, SPOT_SUBCOMMANDS, type SpotSubcommand } from '../../blocks/help.js';
 import { accountsCommand } from './accounts.js';
+import { approveCommand } from './approve.js';
 import { approversCommand } from './approvers.js';
 import { connectCommand } from './connect.js';
 import { digestCommand } from './digest.js';
@@ -16,6 +17,7 @@ import { historyCommand } from './history.js';
 import { poolCommand, poolsCommand } from './pools.js';
 import { errorReply, type Reply } from './reply.js';
 import { savingsCommand } from './savings.js';
+import { scheduleCommand } from './schedule.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
@@ -26,6 +28,8 @@ export interface CommandContext {
   channelId: string;
   /** Sends an extra message while long work runs ("working..."). */
   progress(reply: Reply): Promise<void>;
+  /** Wakes the execution worker after work was queued or moved. */
+  kick?(): void;
 }
 
 export type Subcommand = (ctx: CommandContext, args: string[]) => Promise<Reply>;
@@ -42,6 +46,8 @@ export const subcommands = {
   pools: poolsCommand,
   pool: poolCommand,
   status: statusCommand,
+  schedule: scheduleCommand,
+  approve: approveCommand,
   history: historyCommand,
   savings: savingsCommand,
   digest: digestCommand,
