@@ -5,7 +5,7 @@
 // never waits on Slack. Cards are not stored here: the relay renders them from the database
 // at delivery time, so a card always shows the latest state, even after an outage.
 import type { KnownBlock } from '@slack/types';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
 import { outbox, recommendations } from '../db/schema.js';
@@ -170,23 +170,8 @@ export async function cardChanged(
     .from(recommendations)
     .where(eq(recommendations.id, recId));
   if (!rec?.channel) return; // no card yet: the card post renders the current state anyway
-  // A refresh of the same card already waiting covers this one too.
-  const [waiting] = await db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        eq(outbox.kind, 'card_refresh'),
-        eq(outbox.attempts, 0),
-        sql`${outbox.payload}->>'recommendationId' = ${String(recId)}`,
-        opts.offset === undefined
-          ? sql`not (${outbox.payload} ? 'offset')`
-          : sql`${outbox.payload}->>'offset' = ${String(opts.offset)}`,
-      ),
-    )
-    .limit(1);
-  if (waiting) return;
+  // Always a row of its own: one already queued may be rendering right now, from a read made
+  // before this transaction commits. The relay coalesces queued refreshes into one render.
   await enqueue(db, 'card_refresh', { recommendationId: recId, ...opts }, channelKey(rec.channel));
 }
 

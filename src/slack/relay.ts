@@ -12,6 +12,7 @@ import type { Database, Db } from '../db/client.js';
 import { setBatchMessage } from '../db/queries/batches.js';
 import { recommendationById, setCardRef } from '../db/queries/recommendations.js';
 import { accounts, type OutboxRow, outbox, recommendations } from '../db/schema.js';
+import { rows } from '../db/sets.js';
 import {
   channelKey,
   enqueue,
@@ -273,11 +274,13 @@ export class OutboxRelay {
       }
       case 'card_refresh': {
         const c = p as OutboxPayload<'card_refresh'>;
+        // Only refreshes committed before the render reads the database are covered by it: one
+        // committed while it renders may carry newer state, so it stays queued for its own render.
+        const covered = c.offset === undefined ? await this.#queuedRefreshesOf(row, c.recommendationId) : [];
         const card = await renderCardOf(this.deps, c.recommendationId, c.offset);
         if (!card) return { ok: false, skipped: 'the card was never posted' };
         await chat.update(card.ref, card.message.text, card.message.blocks);
-        // Every other queued refresh of this card is covered by this render.
-        if (c.offset === undefined) await this.#coalesce(row, card.ref);
+        await this.#coalesce(row, covered, card.ref);
         return { ok: true, ts: card.ref.ts };
       }
       case 'batch_progress': {
@@ -332,15 +335,32 @@ export class OutboxRelay {
     return rec?.slackChannel && rec.slackTs ? { channel: rec.slackChannel, ts: rec.slackTs } : undefined;
   }
 
-  async #coalesce(row: OutboxRow, ref: MessageRef): Promise<void> {
-    await this.deps.db.execute(sql`
-      update ${outbox} set status = 'delivered', delivered_at = ${this.deps.clock.now().toISOString()}::timestamptz, result_ts = ${ref.ts},
-        last_error = 'coalesced into outbox ' || ${row.id}::text
-      where ${outbox.status} = 'pending' and ${outbox.kind} = 'card_refresh' and ${outbox.id} <> ${row.id}
-        and not (${outbox.payload} ? 'offset')
-        and (${outbox.payload}->>'recommendationId')::int in (
-          select ${recommendations.id} from ${recommendations}
-          where ${recommendations.slackChannel} = ${ref.channel} and ${recommendations.slackTs} = ${ref.ts})`);
+  /** Queued whole-card refreshes of the card `recId` is on (any of its items), other than `row`. */
+  async #queuedRefreshesOf(row: OutboxRow, recId: number): Promise<number[]> {
+    const found = await rows<{ id: number }>(
+      this.deps.db,
+      sql`
+      select o.id from ${outbox} o
+      where o.status = 'pending' and o.kind = 'card_refresh' and o.id <> ${row.id}
+        and not (o.payload ? 'offset')
+        and (o.payload->>'recommendationId')::int in (
+          select r.id from ${recommendations} r, ${recommendations} me
+          where me.id = ${recId} and r.slack_channel = me.slack_channel and r.slack_ts = me.slack_ts)`,
+    );
+    return found.map((r) => Number(r.id));
+  }
+
+  async #coalesce(row: OutboxRow, covered: number[], ref: MessageRef): Promise<void> {
+    if (covered.length === 0) return;
+    await this.deps.db
+      .update(outbox)
+      .set({
+        status: 'delivered',
+        deliveredAt: this.deps.clock.now(),
+        resultTs: ref.ts,
+        lastError: `coalesced into outbox ${row.id}`,
+      })
+      .where(and(eq(outbox.status, 'pending'), inArray(outbox.id, covered)));
   }
 
   async #finish(

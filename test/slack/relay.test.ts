@@ -167,6 +167,31 @@ describe('the outbox relay', () => {
     ).toEqual(['This scan: 10 gone.', 'This scan: 5 new ($5.00/month), 25 gone.']);
   });
 
+  it('renders a card again when its state changes while the relay is rendering it', async () => {
+    await findings(1, 'unassociated-elastic-ips');
+    await publishScanResults({ db: db.db, log: silentLogger, config });
+    await relayWith().drain();
+    const [rec] = await db.db.select().from(recommendations);
+    await cardChanged(db.db, rec!.id);
+    // While Slack takes the first update (rendered from the old state), the finding is approved.
+    const update = chat.update.bind(chat);
+    let changed = false;
+    chat.update = async (ref, text) => {
+      await update(ref, text);
+      if (changed) return;
+      changed = true;
+      await db.db.transaction(async (tx) => {
+        await tx.update(recommendations).set({ status: 'approved' }).where(eq(recommendations.id, rec!.id));
+        await cardChanged(tx, rec!.id);
+      });
+    };
+    chat.calls = [];
+    await relayWith().drain();
+    expect(chat.of('update')).toHaveLength(2);
+    const pending = await db.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(pending).toEqual([]);
+  });
+
   it('keeps one message per second per channel, and delivers a channel in the order written', async () => {
     for (const n of [1, 2, 3]) await enqueuePost(db.db, 'C0WEB', `web ${n}`);
     await enqueuePost(db.db, 'C0DATA', 'data 1');
