@@ -24,7 +24,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { STSClient } from '@aws-sdk/client-sts';
-import { App } from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { AccountAccess } from '../../src/aws/clients.js';
@@ -591,6 +591,7 @@ async function acks(kind: 'postgres' | 'pglite') {
     stops.push(() => relay.stop());
 
     const bare = new App({
+      logLevel: LogLevel.ERROR,
       signingSecret: SIGNING_SECRET,
       token: 'xoxb-bench',
       clientOptions: { slackApiUrl: slack.apiUrl },
@@ -721,7 +722,7 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 async function starts(label: string, env: Record<string, string>, runner: Runner, rssTarget: number) {
   const runs: { startMs: number; rss: number }[] = [];
   for (let i = 0; i < STARTS; i++) runs.push(await startOnce(env, runner));
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const startBest = Math.min(...runs.map((r) => r.startMs));
   const rssBest = Math.min(...runs.map((r) => r.rss));
   const rssMedian = median(runs.map((r) => r.rss));
