@@ -19,7 +19,6 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { installProcessGuard } from './lib/process-guard.js';
 import { ensureCommittedModel } from './risk/models.js';
 import { createDeps, createRelay, openConfiguredDatabase } from './runtime.js';
-import { startSandbox } from './sandbox/start.js';
 import { createSlackApp } from './slack/app.js';
 import { galleryEntries } from './slack/gallery/all-messages.js';
 import { startHealthServer } from './slack/health.js';
@@ -64,6 +63,8 @@ async function main(): Promise<void> {
 
   if (mode === 'sandbox') {
     const realAws = hasAwsCredentials();
+    // Loaded only in this mode: its simulated accounts build every AWS client at import.
+    const { startSandbox } = await import('./sandbox/start.js');
     const sandbox = await startSandbox({ config, database, log, realAws, dataDir: config.DATA_DIR });
     log.info(
       {

@@ -1,10 +1,11 @@
 // Builds the Deps object from configuration: the only place real clients are constructed.
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { type AccountAccess, AwsClientFactory } from './aws/clients.js';
 import { CredentialBroker, SYSTEM_ACTOR } from './aws/credentials.js';
+import { eventBridgeSdk, pricingSdk, sqsSdk, stsSdk } from './aws/sdk.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { openDatabase } from './db/client.js';
@@ -40,8 +41,10 @@ export function createDeps(
   } = {},
 ): Deps {
   const clock = overrides.clock ?? systemClock;
-  const operatorSts = overrides.operatorSts ?? new STSClient({ region: config.AWS_REGION });
-  const factory = new AwsClientFactory(new CredentialBroker({ sts: operatorSts, clock }));
+  // Built on first use: the STS SDK is not loaded until something talks to AWS.
+  let operatorSts = overrides.operatorSts;
+  const sts = () => (operatorSts ??= new stsSdk.STSClient({ region: config.AWS_REGION }));
+  const factory = new AwsClientFactory(new CredentialBroker({ sts, clock }));
   const pricing = new Map<string, PricingClient>();
   let sqs: SQSClient | undefined;
   let eventBridge: EventBridgeClient | undefined;
@@ -51,18 +54,21 @@ export function createDeps(
     db: database.db,
     clock,
     log,
-    operatorSts,
+    get operatorSts() {
+      return sts();
+    },
     operator: {
       pricing(endpointRegion) {
         const client =
           pricing.get(endpointRegion) ??
           overrides.pricing?.(endpointRegion) ??
-          new PricingClient({ region: endpointRegion });
+          new pricingSdk.PricingClient({ region: endpointRegion });
         pricing.set(endpointRegion, client);
         return client;
       },
-      sqs: () => (sqs ??= new SQSClient({ region: config.AWS_REGION })),
-      eventBridge: () => (eventBridge ??= new EventBridgeClient({ region: config.AWS_REGION })),
+      sqs: () => (sqs ??= new sqsSdk.SQSClient({ region: config.AWS_REGION })),
+      eventBridge: () =>
+        (eventBridge ??= new eventBridgeSdk.EventBridgeClient({ region: config.AWS_REGION })),
     },
     awsFor(account, actor = SYSTEM_ACTOR) {
       const simulated = overrides.simulatedAccess?.(account, actor);

@@ -1,8 +1,8 @@
 // `/spot verify <name> <role-arn>`: proves the role works with this account's ExternalID and
 // belongs to the AWS account the ARN names, then marks the account verified.
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { eq } from 'drizzle-orm';
 import { assumeRole } from '../aws/credentials.js';
+import { stsSdk } from '../aws/sdk.js';
 import { type Account, accounts } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { audit } from '../engine/audit.js';
@@ -24,10 +24,10 @@ export async function verifyAccount(
     actor,
   );
   // Ask the assumed identity who it is: the role must live in the account its ARN names.
-  const sts = new STSClient({ region: deps.config.AWS_REGION, credentials: creds });
+  const sts = new stsSdk.STSClient({ region: deps.config.AWS_REGION, credentials: creds });
   let identity: string | undefined;
   try {
-    identity = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    identity = (await sts.send(new stsSdk.GetCallerIdentityCommand({}))).Account;
   } catch (cause) {
     throw new Error(`checking the identity of ${role.arn}`, { cause });
   } finally {

@@ -2,19 +2,14 @@
 // ASG swap and the EKS node replacement: which instances, in which subnet and AZ (ID), and the
 // RunInstances input that clones one from the group's own launch template.
 import type { AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import type { ExecutorContext, Verdict } from '../executors/types.js';
 import { PermissionError } from '../lib/errors.js';
 import { findGroup, inService, instanceRefreshInProgress, launchTemplateOf, subnetInAz } from './asg.js';
 import { isPermissionDenied } from './ec2-lookup.js';
 import { isGone } from './instances.js';
 import { tagMap } from './paginate.js';
+import { ec2Sdk } from './sdk.js';
 import {
   azIdOf,
   cloneTags,
@@ -48,7 +43,7 @@ export const isClonePlan = <P extends ClonePlan<CloneTarget>>(x: P | Verdict): x
 export async function describeInstances(ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> {
   if (ids.length === 0) return [];
   try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [...ids] }));
+    const out = await ec2.send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: [...ids] }));
     return out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
   } catch (err) {
     if (isPermissionDenied(err))
@@ -150,13 +145,21 @@ export async function checkClonePlan(
   for (const t of distinctLaunches(plan)) {
     await dryRunCheck('ec2:RunInstances', () =>
       ec2.send(
-        new RunInstancesCommand({ ...cloneInput(plan, t, maxPrice), MinCount: 1, MaxCount: 1, DryRun: true }),
+        new ec2Sdk.RunInstancesCommand({
+          ...cloneInput(plan, t, maxPrice),
+          MinCount: 1,
+          MaxCount: 1,
+          DryRun: true,
+        }),
       ),
     );
   }
   await dryRunCheck('ec2:TerminateInstances', () =>
     ec2.send(
-      new TerminateInstancesCommand({ InstanceIds: plan.targets.map((t) => t.instanceId), DryRun: true }),
+      new ec2Sdk.TerminateInstancesCommand({
+        InstanceIds: plan.targets.map((t) => t.instanceId),
+        DryRun: true,
+      }),
     ),
   );
   return OK;

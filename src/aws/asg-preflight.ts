@@ -5,15 +5,11 @@
 // would come back On-Demand from it), no terminating lifecycle hook (a detached instance is
 // terminated outside the group: the hook would be skipped), and Launch/Terminate/AddToLoadBalancer
 // not suspended (someone froze the group, or the clone would get no traffic).
-import {
-  type AutoScalingClient,
-  type AutoScalingGroup,
-  DescribeLifecycleHooksCommand,
-  DescribeWarmPoolCommand,
-} from '@aws-sdk/client-auto-scaling';
-import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { AutoScalingClient, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from '../lib/errors.js';
 import { findGroup, groupSubnets, instanceRefreshInProgress, launchTemplateOf } from './asg.js';
+import { autoScalingSdk, ec2Sdk } from './sdk.js';
 
 export interface PreflightFinding {
   code: string;
@@ -83,7 +79,7 @@ export async function asgPreflight(
       objects: [],
     });
   } else {
-    const out = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
+    const out = await ec2.send(new ec2Sdk.DescribeSubnetsCommand({ SubnetIds: subnets }));
     const byAz = new Map<string, string[]>();
     for (const s of out.Subnets ?? [])
       if (s.AvailabilityZone && s.SubnetId)
@@ -139,7 +135,7 @@ export async function asgPreflight(
   if (await instanceRefreshInProgress(asg, groupName))
     refusals.push({ code: 'instance-refresh', title: 'an instance refresh is in progress', objects: [] });
   const warm = await optional(() =>
-    asg.send(new DescribeWarmPoolCommand({ AutoScalingGroupName: groupName })),
+    asg.send(new autoScalingSdk.DescribeWarmPoolCommand({ AutoScalingGroupName: groupName })),
   );
   if (warm === 'denied') notes.push('Warm pool not checked (the role lacks autoscaling:DescribeWarmPool)');
   else if (warm.WarmPoolConfiguration)
@@ -151,7 +147,7 @@ export async function asgPreflight(
       ],
     });
   const hooks = await optional(() =>
-    asg.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: groupName })),
+    asg.send(new autoScalingSdk.DescribeLifecycleHooksCommand({ AutoScalingGroupName: groupName })),
   );
   if (hooks === 'denied')
     notes.push('Lifecycle hooks not checked (the role lacks autoscaling:DescribeLifecycleHooks)');

@@ -1,20 +1,16 @@
 // Auto Scaling building blocks for the ASG swap: read a group and its instance refreshes, find its
 // launch template and a subnet per AZ, and change it (max size, attach, detach) through the
 // no-DryRun primitive (Auto Scaling has no DryRun: in dry-run mode nothing is sent).
-import {
-  AttachInstancesCommand,
-  type AutoScalingClient,
-  type AutoScalingGroup,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-  DetachInstancesCommand,
-  type LaunchTemplateSpecification,
-  UpdateAutoScalingGroupCommand,
+import type {
+  AutoScalingClient,
+  AutoScalingGroup,
+  LaunchTemplateSpecification,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { PermissionError } from '../lib/errors.js';
 import { type MutationContext, mutateWithoutDryRun } from './dry-run.js';
 import { isPermissionDenied } from './ec2-lookup.js';
+import { autoScalingSdk, ec2Sdk } from './sdk.js';
 import { pollUntil } from './spot-waiters.js';
 import type { WaitContext } from './waiters.js';
 
@@ -32,7 +28,7 @@ export async function findGroup(
   groupName: string,
 ): Promise<AutoScalingGroup | undefined> {
   const out = await reading('autoscaling:DescribeAutoScalingGroups', groupName, () =>
-    asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
+    asg.send(new autoScalingSdk.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
   );
   return out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === groupName);
 }
@@ -44,7 +40,7 @@ export async function instanceRefreshInProgress(asg: AutoScalingClient, groupNam
   const out = await reading(
     'autoscaling:DescribeInstanceRefreshes',
     `instance refreshes of ${groupName}`,
-    () => asg.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName })),
+    () => asg.send(new autoScalingSdk.DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName })),
   );
   return (out.InstanceRefreshes ?? []).some((r) => REFRESHING.has(r.Status ?? ''));
 }
@@ -81,14 +77,16 @@ export async function subnetInAz(
   if (preferred && subnets.includes(preferred)) return preferred;
   if (subnets.length === 0) return undefined;
   const out = await reading('ec2:DescribeSubnets', `subnets of ${group.AutoScalingGroupName}`, () =>
-    ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets })),
+    ec2.send(new ec2Sdk.DescribeSubnetsCommand({ SubnetIds: subnets })),
   );
   return out.Subnets?.find((s) => s.AvailabilityZone === az)?.SubnetId;
 }
 
 export function setMaxSize(ctx: MutationContext, asg: AutoScalingClient, groupName: string, maxSize: number) {
   return mutateWithoutDryRun(ctx, 'autoscaling:UpdateAutoScalingGroup', () =>
-    asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, MaxSize: maxSize })),
+    asg.send(
+      new autoScalingSdk.UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, MaxSize: maxSize }),
+    ),
   );
 }
 
@@ -100,7 +98,12 @@ export function attach(
   instanceIds: string[],
 ) {
   return mutateWithoutDryRun(ctx, 'autoscaling:AttachInstances', () =>
-    asg.send(new AttachInstancesCommand({ AutoScalingGroupName: groupName, InstanceIds: instanceIds })),
+    asg.send(
+      new autoScalingSdk.AttachInstancesCommand({
+        AutoScalingGroupName: groupName,
+        InstanceIds: instanceIds,
+      }),
+    ),
   );
 }
 
@@ -113,7 +116,7 @@ export function detach(
 ) {
   return mutateWithoutDryRun(ctx, 'autoscaling:DetachInstances', () =>
     asg.send(
-      new DetachInstancesCommand({
+      new autoScalingSdk.DetachInstancesCommand({
         AutoScalingGroupName: groupName,
         InstanceIds: instanceIds,
         ShouldDecrementDesiredCapacity: true,

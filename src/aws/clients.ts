@@ -1,13 +1,14 @@
 // AWS clients per account+region+actor, built from assumed-role credentials. Standard endpoint
 // resolution only (AWS_ENDPOINT_URL and friends work); adaptive retry handles throttling.
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SavingsplansClient } from '@aws-sdk/client-savingsplans';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SavingsplansClient } from '@aws-sdk/client-savingsplans';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { type CredentialBroker, type RoleTarget, SYSTEM_ACTOR } from './credentials.js';
+import { autoScalingSdk, ec2Sdk, eksSdk, eventBridgeSdk, savingsPlansSdk, stsSdk } from './sdk.js';
 
 export interface AccountAccess {
   ec2(region: string): EC2Client;
@@ -47,12 +48,12 @@ export class AwsClientFactory {
       return client;
     };
     return {
-      ec2: (region) => make(EC2Client, 'ec2', region),
-      autoScaling: (region) => make(AutoScalingClient, 'asg', region),
-      eks: (region) => make(EKSClient, 'eks', region),
-      eventBridge: (region) => make(EventBridgeClient, 'events', region),
-      sts: (region) => make(STSClient, 'sts', region),
-      savingsPlans: () => make(SavingsplansClient, 'savingsplans', 'us-east-1'),
+      ec2: (region) => make(ec2Sdk.EC2Client, 'ec2', region),
+      autoScaling: (region) => make(autoScalingSdk.AutoScalingClient, 'asg', region),
+      eks: (region) => make(eksSdk.EKSClient, 'eks', region),
+      eventBridge: (region) => make(eventBridgeSdk.EventBridgeClient, 'events', region),
+      sts: (region) => make(stsSdk.STSClient, 'sts', region),
+      savingsPlans: () => make(savingsPlansSdk.SavingsplansClient, 'savingsplans', 'us-east-1'),
     };
   }
 }

@@ -1,10 +1,11 @@
 // Customer-account credentials: STS AssumeRole with the account's ExternalID. The session name
 // carries the actor (Slack user or "system") so CloudTrail shows who asked for each call.
 // Credentials are cached per account+actor until five minutes before they expire.
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { type Clock, MINUTE, systemClock } from '../lib/clock.js';
 import { awsErrorCode, UserError } from '../lib/errors.js';
+import { stsSdk } from './sdk.js';
 
 export interface RoleTarget {
   roleArn: string;
@@ -21,11 +22,20 @@ export function sessionName(actor: string): string {
 
 export class CredentialBroker {
   readonly #cache = new Map<string, AwsCredentialIdentity & { expiration: Date }>();
-  readonly #sts: STSClient;
+  readonly #sts: () => STSClient;
   readonly #clock: Clock;
 
-  constructor(opts: { sts?: STSClient; region?: string; clock?: Clock } = {}) {
-    this.#sts = opts.sts ?? new STSClient({ region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1' });
+  /** `sts`: the operator's client, or a function building it on first use (the SDK loads lazily). */
+  constructor(opts: { sts?: STSClient | (() => STSClient); region?: string; clock?: Clock } = {}) {
+    const given = opts.sts;
+    let built: STSClient | undefined;
+    this.#sts =
+      typeof given === 'function'
+        ? given
+        : () =>
+            (built ??=
+              given ??
+              new stsSdk.STSClient({ region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1' }));
     this.#clock = opts.clock ?? systemClock;
   }
 
@@ -34,7 +44,7 @@ export class CredentialBroker {
     const cached = this.#cache.get(key);
     if (cached && cached.expiration.getTime() - REFRESH_BEFORE_MS > this.#clock.now().getTime())
       return cached;
-    const creds = await assumeRole(this.#sts, target, actor);
+    const creds = await assumeRole(this.#sts(), target, actor);
     this.#cache.set(key, creds);
     return creds;
   }
@@ -56,7 +66,7 @@ export async function assumeRole(
 ): Promise<AwsCredentialIdentity & { expiration: Date }> {
   try {
     const out = await sts.send(
-      new AssumeRoleCommand({
+      new stsSdk.AssumeRoleCommand({
         RoleArn: target.roleArn,
         ExternalId: target.externalId,
         RoleSessionName: sessionName(actor),

@@ -1,7 +1,8 @@
 // EBS building blocks shared by the executors: take a backup snapshot (through the dry-run
 // primitive), wait for it, and copy tags that a person may set (AWS reserves `aws:` keys).
-import { CreateSnapshotCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
+import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import { type MutationContext, mutateEc2 } from './dry-run.js';
+import { ec2Sdk } from './sdk.js';
 import { type WaitContext, waitSnapshotsCompleted } from './waiters.js';
 
 /** Tags a caller may write: AWS refuses keys starting with `aws:`. */
@@ -25,7 +26,7 @@ export async function createSnapshot(
   const tags = req.tags.length > 0 ? [{ ResourceType: 'snapshot' as const, Tags: [...req.tags] }] : undefined;
   const res = await mutateEc2(ctx, 'ec2:CreateSnapshot', (dryRun) =>
     ec2.send(
-      new CreateSnapshotCommand({
+      new ec2Sdk.CreateSnapshotCommand({
         VolumeId: req.volumeId,
         Description: req.description,
         TagSpecifications: tags,

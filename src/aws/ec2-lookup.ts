@@ -1,24 +1,18 @@
 // Read-only lookups of one EC2 resource by id, shared by the executors. "Not found" is an answer
 // (undefined), not an error: the world drifts between the card and the click. A refused Describe
 // becomes a PermissionError naming the read action, so validation can say what the role lacks.
-import {
-  type Address,
-  DescribeAddressesCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
-  DescribeVolumesModificationsCommand,
-  type EC2Client,
-  type Image,
-  type Instance,
-  paginateDescribeTags,
-  type Snapshot,
-  type Volume,
-  type VolumeModification,
+import type {
+  Address,
+  EC2Client,
+  Image,
+  Instance,
+  Snapshot,
+  Volume,
+  VolumeModification,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, PermissionError } from '../lib/errors.js';
 import { collect } from './paginate.js';
+import { ec2Sdk } from './sdk.js';
 
 /** EC2's "no such resource" codes: InvalidVolume.NotFound, InvalidAllocationID.NotFound, ... */
 export function isNotFound(err: unknown): boolean {
@@ -42,28 +36,28 @@ async function lookup<T>(action: string, what: string, send: () => Promise<T>): 
 
 export async function findAddress(ec2: EC2Client, allocationId: string): Promise<Address | undefined> {
   const out = await lookup('ec2:DescribeAddresses', allocationId, () =>
-    ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] })),
+    ec2.send(new ec2Sdk.DescribeAddressesCommand({ AllocationIds: [allocationId] })),
   );
   return out?.Addresses?.find((a) => a.AllocationId === allocationId);
 }
 
 export async function findVolume(ec2: EC2Client, volumeId: string): Promise<Volume | undefined> {
   const out = await lookup('ec2:DescribeVolumes', volumeId, () =>
-    ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })),
+    ec2.send(new ec2Sdk.DescribeVolumesCommand({ VolumeIds: [volumeId] })),
   );
   return out?.Volumes?.find((v) => v.VolumeId === volumeId);
 }
 
 export async function findSnapshot(ec2: EC2Client, snapshotId: string): Promise<Snapshot | undefined> {
   const out = await lookup('ec2:DescribeSnapshots', snapshotId, () =>
-    ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })),
+    ec2.send(new ec2Sdk.DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })),
   );
   return out?.Snapshots?.find((s) => s.SnapshotId === snapshotId);
 }
 
 export async function findInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
   const out = await lookup('ec2:DescribeInstances', instanceId, () =>
-    ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+    ec2.send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: [instanceId] })),
   );
   return out?.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
 }
@@ -72,7 +66,7 @@ export async function findInstance(ec2: EC2Client, instanceId: string): Promise<
 export async function imagesUsingSnapshot(ec2: EC2Client, snapshotId: string): Promise<Image[]> {
   const out = await lookup('ec2:DescribeImages', `images using ${snapshotId}`, () =>
     ec2.send(
-      new DescribeImagesCommand({
+      new ec2Sdk.DescribeImagesCommand({
         Owners: ['self'],
         Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [snapshotId] }],
       }),
@@ -84,7 +78,7 @@ export async function imagesUsingSnapshot(ec2: EC2Client, snapshotId: string): P
 /** The volume's modifications, newest first. */
 export async function volumeModifications(ec2: EC2Client, volumeId: string): Promise<VolumeModification[]> {
   const out = await lookup('ec2:DescribeVolumesModifications', `modifications of ${volumeId}`, () =>
-    ec2.send(new DescribeVolumesModificationsCommand({ VolumeIds: [volumeId] })),
+    ec2.send(new ec2Sdk.DescribeVolumesModificationsCommand({ VolumeIds: [volumeId] })),
   );
   return [...(out?.VolumesModifications ?? [])].sort(
     (a, b) => (b.StartTime?.getTime() ?? 0) - (a.StartTime?.getTime() ?? 0),
@@ -100,7 +94,7 @@ export async function tagsOf(
   for (const id of resourceIds) out[id] = {};
   const tags = await lookup('ec2:DescribeTags', `tags of ${resourceIds.join(', ')}`, () =>
     collect(
-      paginateDescribeTags(
+      ec2Sdk.paginateDescribeTags(
         { client: ec2 },
         { Filters: [{ Name: 'resource-id', Values: [...resourceIds] }], MaxResults: 1000 },
       ),

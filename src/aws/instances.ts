@@ -1,16 +1,11 @@
 // Instance building blocks shared by the executors: stop / start / change type through the
 // dry-run primitive, each waiting for the state it asked for, and the checks that decide whether
 // an instance is still a fair target (gone? now authorised?).
-import {
-  type EC2Client,
-  type Instance,
-  ModifyInstanceAttributeCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { type AuthorizingTag, findAuthorizingTag } from './authorizing-tags.js';
 import { type MutationContext, mutateEc2 } from './dry-run.js';
 import { tagMap } from './paginate.js';
+import { ec2Sdk } from './sdk.js';
 import { type WaitContext, waitInstanceRunning, waitInstanceStopped } from './waiters.js';
 
 type Ctx = MutationContext & WaitContext & { progress?: (message: string) => Promise<void> };
@@ -37,7 +32,7 @@ export function nowAuthorized(
 /** StopInstances, then wait until stopped. Returns false in dry-run mode (only the DryRun was sent). */
 export async function stopAndWait(ctx: Ctx, ec2: EC2Client, instanceId: string): Promise<boolean> {
   const res = await mutateEc2(ctx, 'ec2:StopInstances', (dryRun) =>
-    ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId], DryRun: dryRun })),
+    ec2.send(new ec2Sdk.StopInstancesCommand({ InstanceIds: [instanceId], DryRun: dryRun })),
   );
   if (res.dryRun) return false;
   await ctx.progress?.(`Waiting for ${instanceId} to stop...`);
@@ -48,7 +43,7 @@ export async function stopAndWait(ctx: Ctx, ec2: EC2Client, instanceId: string):
 /** StartInstances, then wait until running. Returns false in dry-run mode. */
 export async function startAndWait(ctx: Ctx, ec2: EC2Client, instanceId: string): Promise<boolean> {
   const res = await mutateEc2(ctx, 'ec2:StartInstances', (dryRun) =>
-    ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId], DryRun: dryRun })),
+    ec2.send(new ec2Sdk.StartInstancesCommand({ InstanceIds: [instanceId], DryRun: dryRun })),
   );
   if (res.dryRun) return false;
   await ctx.progress?.(`Waiting for ${instanceId} to run...`);
@@ -65,7 +60,7 @@ export async function setInstanceType(
 ): Promise<boolean> {
   const res = await mutateEc2(ctx, 'ec2:ModifyInstanceAttribute', (dryRun) =>
     ec2.send(
-      new ModifyInstanceAttributeCommand({
+      new ec2Sdk.ModifyInstanceAttributeCommand({
         InstanceId: instanceId,
         InstanceType: { Value: instanceType },
         DryRun: dryRun,

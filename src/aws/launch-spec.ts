@@ -6,20 +6,19 @@
 // and DeleteOnTermination; encryption (and its KMS key) comes with the encrypted snapshot. The
 // clone's volumes are new volumes (new ids); the original volumes go with the old instance unless
 // DeleteOnTermination is false, and those are reported as left behind.
-import {
-  type BlockDeviceMapping,
-  DescribeInstanceAttributeCommand,
-  DescribeVolumesCommand,
-  type EC2Client,
-  type Image,
-  type Instance,
-  type InstanceNetworkInterfaceSpecification,
-  type RunInstancesCommandInput,
-  type Tag,
-  type Volume,
+import type {
+  BlockDeviceMapping,
+  EC2Client,
+  Image,
+  Instance,
+  InstanceNetworkInterfaceSpecification,
+  RunInstancesCommandInput,
+  Tag,
+  Volume,
 } from '@aws-sdk/client-ec2';
 import { PermissionError } from '../lib/errors.js';
 import { isPermissionDenied } from './ec2-lookup.js';
+import { ec2Sdk } from './sdk.js';
 
 /** One EBS volume of the original instance and how it is attached. */
 export interface SourceVolume {
@@ -61,7 +60,7 @@ export async function describeLaunchSource(ec2: EC2Client, instance: Instance): 
   const described: Volume[] = ids.length
     ? ((
         await read('ec2:DescribeVolumes', `describing the volumes of ${id}`, () =>
-          ec2.send(new DescribeVolumesCommand({ VolumeIds: ids })),
+          ec2.send(new ec2Sdk.DescribeVolumesCommand({ VolumeIds: ids })),
         )
       ).Volumes ?? [])
     : [];
@@ -83,7 +82,7 @@ export async function describeLaunchSource(ec2: EC2Client, instance: Instance): 
     };
   });
   const attr = await read('ec2:DescribeInstanceAttribute', `reading the user data of ${id}`, () =>
-    ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' })),
+    ec2.send(new ec2Sdk.DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' })),
   );
   return { instance, volumes, userData: attr.UserData?.Value || undefined };
 }

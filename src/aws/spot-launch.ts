@@ -1,21 +1,19 @@
 // Building blocks for launching Spot replacements (lab switch, ASG swap): the Spot market options,
 // the pool an instance lives in (by AZ ID), the poisoned-pool check, the tags a clone carries, and
 // launch / terminate / wait-healthy through the dry-run primitive.
-import {
-  DescribeAvailabilityZonesCommand,
-  type EC2Client,
-  type Instance,
-  type InstanceMarketOptionsRequest,
-  RunInstancesCommand,
-  type RunInstancesCommandInput,
-  type Tag,
-  TerminateInstancesCommand,
+import type {
+  EC2Client,
+  Instance,
+  InstanceMarketOptionsRequest,
+  RunInstancesCommandInput,
+  Tag,
 } from '@aws-sdk/client-ec2';
 import type { PoolGuard, Verdict } from '../executors/types.js';
 import { PermissionError } from '../lib/errors.js';
 import { type MutationContext, mutateEc2 } from './dry-run.js';
 import { writableTags } from './ebs.js';
 import { isPermissionDenied } from './ec2-lookup.js';
+import { ec2Sdk } from './sdk.js';
 import { waitInstanceStatusOk } from './spot-waiters.js';
 import { stale } from './verdicts.js';
 import { type WaitContext, waitInstanceRunning } from './waiters.js';
@@ -61,7 +59,7 @@ export async function azIdOf(ec2: EC2Client, instance: Instance): Promise<string
 
 export async function azIdOfName(ec2: EC2Client, name: string): Promise<string> {
   try {
-    const out = await ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: [name] }));
+    const out = await ec2.send(new ec2Sdk.DescribeAvailabilityZonesCommand({ ZoneNames: [name] }));
     const zone = out.AvailabilityZones?.find((z) => z.ZoneName === name);
     if (!zone?.ZoneId) throw new Error(`DescribeAvailabilityZones did not list ${name}`);
     return zone.ZoneId;
@@ -105,7 +103,7 @@ export async function launchOne(
   input: LaunchInput,
 ): Promise<string | undefined> {
   const res = await mutateEc2(ctx, 'ec2:RunInstances', (dryRun) =>
-    ec2.send(new RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, DryRun: dryRun })),
+    ec2.send(new ec2Sdk.RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, DryRun: dryRun })),
   );
   if (res.dryRun) return undefined;
   const id = res.result.Instances?.[0]?.InstanceId;
@@ -121,7 +119,7 @@ export async function terminate(
 ): Promise<boolean> {
   if (instanceIds.length === 0) return true;
   const res = await mutateEc2(ctx, 'ec2:TerminateInstances', (dryRun) =>
-    ec2.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds], DryRun: dryRun })),
+    ec2.send(new ec2Sdk.TerminateInstancesCommand({ InstanceIds: [...instanceIds], DryRun: dryRun })),
   );
   return !res.dryRun;
 }

@@ -2,8 +2,9 @@
 // passing its status checks, and an Auto Scaling group reaching a condition (an instance InService,
 // an instance detached). Same rules as waiters.ts: the context may override the limits (tests wait
 // milliseconds), and a wait that runs out says what it was waiting for.
-import { type EC2Client, waitUntilImageAvailable, waitUntilInstanceStatusOk } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { sleep } from '../lib/retry.js';
+import { ec2Sdk } from './sdk.js';
 import type { WaitContext, WaitSettings } from './waiters.js';
 
 export type SpotWaitKind = 'image' | 'status' | 'group';
@@ -36,7 +37,7 @@ async function waiting<T>(what: string, wait: () => Promise<T>): Promise<T> {
 /** Until the AMI is `available` (fails fast when it turns `failed`). */
 export async function waitImageAvailable(ctx: WaitContext, ec2: EC2Client, imageId: string): Promise<void> {
   await waiting(`${imageId} to become available`, () =>
-    waitUntilImageAvailable(config(ec2, 'image', ctx), { ImageIds: [imageId] }),
+    ec2Sdk.waitUntilImageAvailable(config(ec2, 'image', ctx), { ImageIds: [imageId] }),
   );
 }
 
@@ -47,7 +48,7 @@ export async function waitInstanceStatusOk(
   instanceId: string,
 ): Promise<void> {
   await waiting(`${instanceId} to pass its status checks`, () =>
-    waitUntilInstanceStatusOk(config(ec2, 'status', ctx), { InstanceIds: [instanceId] }),
+    ec2Sdk.waitUntilInstanceStatusOk(config(ec2, 'status', ctx), { InstanceIds: [instanceId] }),
   );
 }
 

@@ -1,13 +1,8 @@
 // Bounded waits on EC2 state (snapshot completed, volume available, instance stopped/running),
 // built on the SDK waiters. The limits come from the caller's context so tests can wait
 // milliseconds and production minutes; a wait that runs out says what it was waiting for.
-import {
-  type EC2Client,
-  waitUntilInstanceRunning,
-  waitUntilInstanceStopped,
-  waitUntilSnapshotCompleted,
-  waitUntilVolumeAvailable,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2Sdk } from './sdk.js';
 
 export interface WaitSettings {
   /** Give up after this long (seconds). */
@@ -58,13 +53,13 @@ export async function waitSnapshotsCompleted(
 ): Promise<void> {
   if (snapshotIds.length === 0) return;
   await waiting(`${snapshotIds.join(', ')} to complete`, () =>
-    waitUntilSnapshotCompleted(config(ec2, 'snapshot', ctx), { SnapshotIds: [...snapshotIds] }),
+    ec2Sdk.waitUntilSnapshotCompleted(config(ec2, 'snapshot', ctx), { SnapshotIds: [...snapshotIds] }),
   );
 }
 
 export async function waitVolumeAvailable(ctx: WaitContext, ec2: EC2Client, volumeId: string): Promise<void> {
   await waiting(`${volumeId} to become available`, () =>
-    waitUntilVolumeAvailable(config(ec2, 'volume', ctx), { VolumeIds: [volumeId] }),
+    ec2Sdk.waitUntilVolumeAvailable(config(ec2, 'volume', ctx), { VolumeIds: [volumeId] }),
   );
 }
 
@@ -74,7 +69,7 @@ export async function waitInstanceStopped(
   instanceId: string,
 ): Promise<void> {
   await waiting(`${instanceId} to stop`, () =>
-    waitUntilInstanceStopped(config(ec2, 'instance', ctx), { InstanceIds: [instanceId] }),
+    ec2Sdk.waitUntilInstanceStopped(config(ec2, 'instance', ctx), { InstanceIds: [instanceId] }),
   );
 }
 
@@ -84,6 +79,6 @@ export async function waitInstanceRunning(
   instanceId: string,
 ): Promise<void> {
   await waiting(`${instanceId} to run`, () =>
-    waitUntilInstanceRunning(config(ec2, 'instance', ctx), { InstanceIds: [instanceId] }),
+    ec2Sdk.waitUntilInstanceRunning(config(ec2, 'instance', ctx), { InstanceIds: [instanceId] }),
   );
 }

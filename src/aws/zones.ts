@@ -1,7 +1,8 @@
 // Availability Zone names are per-account aliases (us-east-1a in one account can be another
 // physical zone in the next); AZ IDs (use1-az1) are the same everywhere. Pools shared across
 // accounts (poisoning, prices) are keyed by AZ ID; names are only for showing people.
-import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2Sdk } from './sdk.js';
 
 const cache = new WeakMap<EC2Client, Promise<Map<string, string>>>();
 
@@ -10,7 +11,7 @@ export function zoneIds(ec2: EC2Client): Promise<Map<string, string>> {
   let pending = cache.get(ec2);
   if (!pending) {
     pending = Promise.resolve()
-      .then(() => ec2.send(new DescribeAvailabilityZonesCommand({ AllAvailabilityZones: false })))
+      .then(() => ec2.send(new ec2Sdk.DescribeAvailabilityZonesCommand({ AllAvailabilityZones: false })))
       .then(
         (out) =>
           new Map(

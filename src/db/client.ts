@@ -76,9 +76,16 @@ function openPostgres(url: string, opts: DatabaseOptions): Database {
   };
 }
 
+/**
+ * PGlite runs inside this process's WebAssembly memory, which never shrinks: PostgreSQL's default
+ * 128 MB of shared buffers, once touched, stays resident. 16 MB keeps a long-lived process's
+ * memory near the idle target (issue 9); the data files stay in the OS page cache anyway.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   await client.waitReady;
   return wrapPglite(client);
 }

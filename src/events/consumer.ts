@@ -2,12 +2,8 @@
 // deletes what was handled, and leaves a failed message for redelivery (SQS visibility timeout; a
 // redrive policy moves a message that keeps failing to a dead-letter queue). Idempotency is the
 // handler's: a redelivered or duplicated event id changes nothing.
-import {
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { sqsSdk } from '../aws/sdk.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { sleep } from '../lib/retry.js';
@@ -50,7 +46,7 @@ export class Consumer {
   async pollOnce(signal?: AbortSignal): Promise<MessageResult[]> {
     const { sqs, queueUrl } = this.#opts;
     const out = await sqs.send(
-      new ReceiveMessageCommand({
+      new sqsSdk.ReceiveMessageCommand({
         QueueUrl: queueUrl,
         MaxNumberOfMessages: this.#opts.maxMessages ?? 10,
         WaitTimeSeconds: this.#opts.waitTimeSeconds ?? 20,
@@ -97,7 +93,10 @@ export class Consumer {
   async #delete(message: Message): Promise<void> {
     try {
       await this.#opts.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: this.#opts.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+        new sqsSdk.DeleteMessageCommand({
+          QueueUrl: this.#opts.queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+        }),
       );
     } catch (err) {
       // Redelivery is harmless (the handler is idempotent), so a failed delete is only worth a log line.

@@ -3,9 +3,10 @@
 // event once (pool_events.event_id is the dedupe key) and applies the pool-risk rule in the same
 // transaction: a PROD interruption poisons for every account, LAB is recorded only, rebalance never poisons.
 
-import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AccountAccess } from '../aws/clients.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { azIdOf } from '../aws/zones.js';
 import type { Db } from '../db/client.js';
 import { type Account, accounts, instances, poolEvents } from '../db/schema.js';
@@ -86,7 +87,7 @@ interface InstancePlacement {
 /** The instance's type, AZ and lifecycle as EC2 sees it now; undefined when EC2 no longer knows it. */
 async function describeInstance(ec2: EC2Client, instanceId: string): Promise<InstancePlacement | undefined> {
   try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const out = await ec2.send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     const inst = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
     if (!inst?.InstanceType || !inst.Placement?.AvailabilityZone) return undefined;
     return {

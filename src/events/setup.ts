@@ -2,24 +2,10 @@
 // rule for the three EC2 events, the queue as the rule's target, and optionally a custom bus that
 // customer accounts may PutEvents to), created idempotently: a second run changes nothing. Also the
 // customer side as CloudFormation resources, for the onboarding template.
-import {
-  CreateEventBusCommand,
-  DescribeEventBusCommand,
-  DescribeRuleCommand,
-  type EventBridgeClient,
-  ListTargetsByRuleCommand,
-  PutPermissionCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  SetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { eventBridgeSdk, sqsSdk, stsSdk } from '../aws/sdk.js';
 import { awsErrorCode } from '../lib/errors.js';
 import { EC2_EVENT_PATTERN } from './parse.js';
 
@@ -74,14 +60,14 @@ async function ensureBus(eb: EventBridgeClient, name: string, opts: SetupOptions
   let policy: string | undefined;
   let arn: string | undefined;
   try {
-    const bus = await eb.send(new DescribeEventBusCommand({ Name: name }));
+    const bus = await eb.send(new eventBridgeSdk.DescribeEventBusCommand({ Name: name }));
     policy = bus.Policy;
     arn = bus.Arn;
     lines.push(`event bus ${name} already exists`);
   } catch (err) {
     if (!isMissing(err, 'ResourceNotFoundException'))
       throw new Error(`describing event bus ${name}`, { cause: err });
-    const created = await eb.send(new CreateEventBusCommand({ Name: name }));
+    const created = await eb.send(new eventBridgeSdk.CreateEventBusCommand({ Name: name }));
     arn = created.EventBusArn;
     lines.push(`created event bus ${name}`);
   }
@@ -98,7 +84,7 @@ async function ensureBus(eb: EventBridgeClient, name: string, opts: SetupOptions
       continue;
     }
     await eb.send(
-      new PutPermissionCommand({
+      new eventBridgeSdk.PutPermissionCommand({
         EventBusName: name,
         Action: 'events:PutEvents',
         Principal: g.principal,
@@ -118,7 +104,7 @@ async function ensureBus(eb: EventBridgeClient, name: string, opts: SetupOptions
 async function ensureQueue(sqs: SQSClient, name: string, lines: string[]) {
   let url: string | undefined;
   try {
-    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+    url = (await sqs.send(new sqsSdk.GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
     lines.push(`queue ${name} already exists`);
   } catch (err) {
     if (!isMissing(err, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue')) {
@@ -126,7 +112,7 @@ async function ensureQueue(sqs: SQSClient, name: string, lines: string[]) {
     }
     url = (
       await sqs.send(
-        new CreateQueueCommand({
+        new sqsSdk.CreateQueueCommand({
           QueueName: name,
           Attributes: {
             ReceiveMessageWaitTimeSeconds: '20',
@@ -141,7 +127,7 @@ async function ensureQueue(sqs: SQSClient, name: string, lines: string[]) {
   }
   if (!url) throw new Error(`queue ${name} has no URL`);
   const attrs = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'Policy'] }),
+    new sqsSdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'Policy'] }),
   );
   const arn = attrs.Attributes?.QueueArn;
   if (!arn) throw new Error(`queue ${name} has no ARN`);
@@ -155,7 +141,7 @@ export async function setupEventForwarding(
 ): Promise<string[]> {
   const lines: string[] = [];
   const { eventBridge: eb, sqs } = clients;
-  const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+  const identity = await clients.sts.send(new stsSdk.GetCallerIdentityCommand({}));
   lines.push(`operator account ${identity.Account}`);
   const busName = opts.bus === 'custom' ? (opts.busName ?? CUSTOM_BUS_NAME) : 'default';
   const busArn = busName === 'default' ? undefined : await ensureBus(eb, busName, opts, lines);
@@ -166,14 +152,16 @@ export async function setupEventForwarding(
   const pattern = canonical(EC2_EVENT_PATTERN);
   let ruleArn: string | undefined;
   try {
-    const rule = await eb.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName }));
+    const rule = await eb.send(
+      new eventBridgeSdk.DescribeRuleCommand({ Name: ruleName, EventBusName: busName }),
+    );
     ruleArn = rule.Arn;
     const same = rule.EventPattern && canonical(JSON.parse(rule.EventPattern)) === pattern;
     if (same && rule.State === 'ENABLED') lines.push(`rule ${ruleName} already matches the EC2 Spot events`);
     else {
       ruleArn = (
         await eb.send(
-          new PutRuleCommand({
+          new eventBridgeSdk.PutRuleCommand({
             Name: ruleName,
             EventBusName: busName,
             EventPattern: pattern,
@@ -188,7 +176,7 @@ export async function setupEventForwarding(
       throw new Error(`describing rule ${ruleName}`, { cause: err });
     ruleArn = (
       await eb.send(
-        new PutRuleCommand({
+        new eventBridgeSdk.PutRuleCommand({
           Name: ruleName,
           EventBusName: busName,
           EventPattern: pattern,
@@ -222,17 +210,22 @@ export async function setupEventForwarding(
       Statement: [...(current.Statement ?? []).filter((s) => s.Sid !== QUEUE_POLICY_SID), ours],
     };
     await sqs.send(
-      new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(policy) } }),
+      new sqsSdk.SetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        Attributes: { Policy: JSON.stringify(policy) },
+      }),
     );
     lines.push('set the queue policy: events.amazonaws.com may send from the rule');
   }
 
-  const targets = await eb.send(new ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }));
+  const targets = await eb.send(
+    new eventBridgeSdk.ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }),
+  );
   if ((targets.Targets ?? []).some((t) => t.Arn === queue.arn)) {
     lines.push(`rule ${ruleName} already targets the queue`);
   } else {
     const put = await eb.send(
-      new PutTargetsCommand({
+      new eventBridgeSdk.PutTargetsCommand({
         Rule: ruleName,
         EventBusName: busName,
         Targets: [{ Id: TARGET_ID, Arn: queue.arn }],

@@ -1,10 +1,10 @@
 // create-snapshot: takes a snapshot of one EBS volume and waits until it is completed. Reversible:
 // rollback deletes the snapshot it made.
-import { CreateSnapshotCommand, DeleteSnapshotCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { awaitSnapshots, createSnapshot, writableTags } from '../aws/ebs.js';
 import { findVolume } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -46,7 +46,7 @@ export const createSnapshotExecutor: Executor<CreateSnapshotParams, CreateSnapsh
         return stale(`${p.volumeId} no longer exists`);
       }
       await dryRunCheck('ec2:CreateSnapshot', () =>
-        ec2.send(new CreateSnapshotCommand({ VolumeId: p.volumeId, DryRun: true })),
+        ec2.send(new ec2Sdk.CreateSnapshotCommand({ VolumeId: p.volumeId, DryRun: true })),
       );
       return OK;
     }),
@@ -78,7 +78,7 @@ export const createSnapshotExecutor: Executor<CreateSnapshotParams, CreateSnapsh
 
   async verify(ctx, p) {
     const out = await ctx.aws.ec2(ctx.region).send(
-      new DescribeSnapshotsCommand({
+      new ec2Sdk.DescribeSnapshotsCommand({
         OwnerIds: ['self'],
         Filters: [
           { Name: 'volume-id', Values: [p.volumeId] },
@@ -97,7 +97,7 @@ export const createSnapshotExecutor: Executor<CreateSnapshotParams, CreateSnapsh
     const ec2 = ctx.aws.ec2(ctx.region);
     const res = await attempting(`deleting ${undo.snapshotId} (snapshot of ${p.volumeId})`, () =>
       mutateEc2(ctx, 'ec2:DeleteSnapshot', (dryRun) =>
-        ec2.send(new DeleteSnapshotCommand({ SnapshotId: undo.snapshotId, DryRun: dryRun })),
+        ec2.send(new ec2Sdk.DeleteSnapshotCommand({ SnapshotId: undo.snapshotId, DryRun: dryRun })),
       ),
     );
     if (res.dryRun) return `Would have deleted ${undo.snapshotId} (dry run)`;

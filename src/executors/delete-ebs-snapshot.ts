@@ -1,8 +1,8 @@
 // delete-ebs-snapshot: deletes an old snapshot that no AMI uses (waste manager). Irreversible.
-import { DeleteSnapshotCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findSnapshot, imagesUsingSnapshot } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -31,7 +31,7 @@ export const deleteEbsSnapshot: Executor<DeleteEbsSnapshotParams> = {
         return stale(`${p.snapshotId} is now used by ${images.map((i) => i.ImageId).join(', ')}`);
       }
       await dryRunCheck('ec2:DeleteSnapshot', () =>
-        ec2.send(new DeleteSnapshotCommand({ SnapshotId: p.snapshotId, DryRun: true })),
+        ec2.send(new ec2Sdk.DeleteSnapshotCommand({ SnapshotId: p.snapshotId, DryRun: true })),
       );
       return OK;
     }),
@@ -40,7 +40,7 @@ export const deleteEbsSnapshot: Executor<DeleteEbsSnapshotParams> = {
     const ec2 = ctx.aws.ec2(ctx.region);
     const res = await attempting(`deleting ${p.snapshotId}`, () =>
       mutateEc2(ctx, 'ec2:DeleteSnapshot', (dryRun) =>
-        ec2.send(new DeleteSnapshotCommand({ SnapshotId: p.snapshotId, DryRun: dryRun })),
+        ec2.send(new ec2Sdk.DeleteSnapshotCommand({ SnapshotId: p.snapshotId, DryRun: dryRun })),
       ),
     );
     if (res.dryRun) return { summary: `Would have deleted ${p.snapshotId} (dry run)` };

@@ -1,17 +1,12 @@
 // delete-ebs-volume: snapshot an unattached volume, wait for the snapshot, then delete the volume
 // (waste manager). Reversible: rollback creates a volume from that snapshot in the same AZ with the
 // same type, size, IOPS/throughput and tags (a new volume id: EBS ids are never reused).
-import {
-  CreateSnapshotCommand,
-  CreateVolumeCommand,
-  DeleteVolumeCommand,
-  type Tag,
-  type VolumeType,
-} from '@aws-sdk/client-ec2';
+import type { Tag, VolumeType } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { awaitSnapshots, createSnapshot, writableTags } from '../aws/ebs.js';
 import { findVolume } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { findTaggedSnapshots } from '../aws/tagged.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { waitVolumeAvailable } from '../aws/waiters.js';
@@ -90,10 +85,10 @@ export const deleteEbsVolume: Executor<DeleteEbsVolumeParams, DeleteEbsVolumeUnd
         return stale(`${p.volumeId} is now attached to ${attachedTo.join(', ') || 'an instance'}`);
       }
       await dryRunCheck('ec2:CreateSnapshot', () =>
-        ec2.send(new CreateSnapshotCommand({ VolumeId: p.volumeId, DryRun: true })),
+        ec2.send(new ec2Sdk.CreateSnapshotCommand({ VolumeId: p.volumeId, DryRun: true })),
       );
       await dryRunCheck('ec2:DeleteVolume', () =>
-        ec2.send(new DeleteVolumeCommand({ VolumeId: p.volumeId, DryRun: true })),
+        ec2.send(new ec2Sdk.DeleteVolumeCommand({ VolumeId: p.volumeId, DryRun: true })),
       );
       return OK;
     }),
@@ -165,7 +160,7 @@ export const deleteEbsVolume: Executor<DeleteEbsVolumeParams, DeleteEbsVolumeUnd
         }
         const res = await attempting(`deleting ${p.volumeId}${kept}`, () =>
           mutateEc2(ctx, 'ec2:DeleteVolume', (dryRun) =>
-            ec2.send(new DeleteVolumeCommand({ VolumeId: p.volumeId, DryRun: dryRun })),
+            ec2.send(new ec2Sdk.DeleteVolumeCommand({ VolumeId: p.volumeId, DryRun: dryRun })),
           ),
         );
         return { dryRun: res.dryRun };
@@ -197,7 +192,7 @@ export const deleteEbsVolume: Executor<DeleteEbsVolumeParams, DeleteEbsVolumeUnd
     const res = await attempting(`restoring ${p.volumeId} from ${undo.snapshotId}`, () =>
       mutateEc2(ctx, 'ec2:CreateVolume', (dryRun) =>
         ec2.send(
-          new CreateVolumeCommand({
+          new ec2Sdk.CreateVolumeCommand({
             AvailabilityZone: v.availabilityZone,
             SnapshotId: undo.snapshotId,
             VolumeType: v.volumeType as VolumeType,

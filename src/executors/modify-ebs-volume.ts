@@ -1,10 +1,11 @@
 // modify-ebs-volume: changes a gp2 volume to gp3 in place (cheaper per GiB, same or better
 // performance). No rollback: AWS allows one modification per volume every six hours, and going back
 // to gp2 is a new modification rather than an undo.
-import { ModifyVolumeCommand, type Volume } from '@aws-sdk/client-ec2';
+import type { Volume } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findVolume, volumeModifications } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -52,7 +53,7 @@ export const modifyEbsVolume: Executor<ModifyEbsVolumeParams> = {
       const { iops, throughput } = gp3Settings(volume, p);
       await dryRunCheck('ec2:ModifyVolume', () =>
         ec2.send(
-          new ModifyVolumeCommand({
+          new ec2Sdk.ModifyVolumeCommand({
             VolumeId: p.volumeId,
             VolumeType: 'gp3',
             Iops: iops,
@@ -72,7 +73,7 @@ export const modifyEbsVolume: Executor<ModifyEbsVolumeParams> = {
     const res = await attempting(`modifying ${p.volumeId} to gp3`, () =>
       mutateEc2(ctx, 'ec2:ModifyVolume', (dryRun) =>
         ec2.send(
-          new ModifyVolumeCommand({
+          new ec2Sdk.ModifyVolumeCommand({
             VolumeId: p.volumeId,
             VolumeType: 'gp3',
             Iops: iops,

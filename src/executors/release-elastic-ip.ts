@@ -1,9 +1,9 @@
 // release-elastic-ip: gives an unattached Elastic IP back to AWS (waste manager). Irreversible:
 // once released, the address may be handed to another account at once.
-import { ReleaseAddressCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findAddress } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -31,7 +31,7 @@ export const releaseElasticIp: Executor<ReleaseElasticIpParams> = {
       const holder = address.InstanceId || address.NetworkInterfaceId || address.AssociationId;
       if (holder) return stale(`${p.allocationId} is now associated with ${holder}`);
       await dryRunCheck('ec2:ReleaseAddress', () =>
-        ec2.send(new ReleaseAddressCommand({ AllocationId: p.allocationId, DryRun: true })),
+        ec2.send(new ec2Sdk.ReleaseAddressCommand({ AllocationId: p.allocationId, DryRun: true })),
       );
       return OK;
     }),
@@ -40,7 +40,7 @@ export const releaseElasticIp: Executor<ReleaseElasticIpParams> = {
     const ec2 = ctx.aws.ec2(ctx.region);
     const res = await attempting(`releasing ${p.allocationId}`, () =>
       mutateEc2(ctx, 'ec2:ReleaseAddress', (dryRun) =>
-        ec2.send(new ReleaseAddressCommand({ AllocationId: p.allocationId, DryRun: dryRun })),
+        ec2.send(new ec2Sdk.ReleaseAddressCommand({ AllocationId: p.allocationId, DryRun: dryRun })),
       ),
     );
     if (res.dryRun) return { summary: `Would have released ${label(p)} (dry run)` };

@@ -1,14 +1,10 @@
 // resize-instance: stop -> change the instance type -> start (rightsizing). Reversible: rollback
 // does the same back to the original type. A failure halfway puts the instance back the way it
 // was (original type, running again) before the error goes up.
-import {
-  ModifyInstanceAttributeCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { findInstance } from '../aws/ec2-lookup.js';
 import { isGone, setInstanceType, startAndWait, stopAndWait } from '../aws/instances.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { describeError } from '../lib/errors.js';
 import type { Executor, ExecutorContext } from './types.js';
@@ -70,12 +66,12 @@ export const resizeInstance: Executor<ResizeInstanceParams, ResizeInstanceUndo> 
       const running = state === 'running';
       if (running) {
         await dryRunCheck('ec2:StopInstances', () =>
-          ec2.send(new StopInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+          ec2.send(new ec2Sdk.StopInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
         );
       }
       await dryRunCheck('ec2:ModifyInstanceAttribute', () =>
         ec2.send(
-          new ModifyInstanceAttributeCommand({
+          new ec2Sdk.ModifyInstanceAttributeCommand({
             InstanceId: p.instanceId,
             InstanceType: { Value: p.targetType },
             DryRun: true,
@@ -84,7 +80,7 @@ export const resizeInstance: Executor<ResizeInstanceParams, ResizeInstanceUndo> 
       );
       if (running) {
         await dryRunCheck('ec2:StartInstances', () =>
-          ec2.send(new StartInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+          ec2.send(new ec2Sdk.StartInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
         );
       }
       return OK;

@@ -6,7 +6,7 @@
 // cordon and eviction here: in dry-run mode only the EC2 DryRuns are sent and the pods that would
 // be evicted are listed. No rollback: the old instances are terminated.
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeNodegroupCommand, type EKSClient, type Nodegroup } from '@aws-sdk/client-eks';
+import type { EKSClient, Nodegroup } from '@aws-sdk/client-eks';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { attach, detach, findGroup, setMaxSize, waitDetached, waitInService } from '../aws/asg.js';
@@ -20,6 +20,7 @@ import {
   rehearseClones,
   verifyGroupSwapped,
 } from '../aws/asg-clone.js';
+import { eksSdk } from '../aws/sdk.js';
 import { formatPrice, launchOne, terminate, waitHealthy } from '../aws/spot-launch.js';
 import { attempting, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { connectCluster, isEksNotFound, type KubeConfigFactory } from '../k8s/client.js';
@@ -80,8 +81,9 @@ async function describeNodegroup(
   name: string,
 ): Promise<Nodegroup | undefined> {
   try {
-    return (await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name })))
-      .nodegroup;
+    return (
+      await eks.send(new eksSdk.DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name }))
+    ).nodegroup;
   } catch (err) {
     if (isEksNotFound(err)) return undefined;
     const code = awsErrorCode(err);

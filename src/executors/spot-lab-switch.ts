@@ -3,19 +3,7 @@
 // profile, key and tags -> clone running and healthy -> Elastic IP moved -> old instance
 // terminated. Any failure before the Elastic IP has moved terminates the clone and leaves the
 // old instance untouched. No rollback once the old instance is gone; its AMI is kept.
-import {
-  type Address,
-  AssociateAddressCommand,
-  CreateImageCommand,
-  DescribeAddressesCommand,
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Image,
-  type Instance,
-  RunInstancesCommand,
-  type Tag,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { Address, EC2Client, Image, Instance, Tag } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { findAddress, findInstance, isPermissionDenied } from '../aws/ec2-lookup.js';
@@ -27,6 +15,7 @@ import {
   type LaunchSource,
 } from '../aws/launch-spec.js';
 import { tagMap } from '../aws/paginate.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import {
   azIdOf,
   cloneTags,
@@ -94,7 +83,7 @@ function ineligible(instance: Instance, p: SpotLabSwitchParams): Verdict | undef
 async function elasticIpOf(ec2: EC2Client, instance: Instance): Promise<Address | undefined> {
   try {
     const out = await ec2.send(
-      new DescribeAddressesCommand({
+      new ec2Sdk.DescribeAddressesCommand({
         Filters: [{ Name: 'instance-id', Values: [instance.InstanceId ?? ''] }],
       }),
     );
@@ -142,7 +131,7 @@ function createImage(ctx: ExecutorContext, ec2: EC2Client, instanceId: string) {
   const tags = [{ Key: 'spotops:source-instance', Value: instanceId }, ...stepTags(ctx, 'create-image')];
   return mutateEc2(ctx, 'ec2:CreateImage', (dryRun) =>
     ec2.send(
-      new CreateImageCommand({
+      new ec2Sdk.CreateImageCommand({
         InstanceId: instanceId,
         Name: imageName(instanceId, ctx.clock.now()),
         Description: `spotops: ${instanceId} before its move to Spot`,
@@ -166,7 +155,7 @@ async function checkCloneLaunch(ec2: EC2Client, src: LaunchSource, p: SpotLabSwi
   try {
     await dryRunCheck('ec2:RunInstances', () =>
       ec2.send(
-        new RunInstancesCommand({
+        new ec2Sdk.RunInstancesCommand({
           ...cloneInput(src, p, src.instance.ImageId ?? ''),
           MinCount: 1,
           MaxCount: 1,
@@ -183,7 +172,7 @@ async function checkCloneLaunch(ec2: EC2Client, src: LaunchSource, p: SpotLabSwi
 function associate(ctx: ExecutorContext, ec2: EC2Client, allocationId: string, instanceId: string) {
   return mutateEc2(ctx, 'ec2:AssociateAddress', (dryRun) =>
     ec2.send(
-      new AssociateAddressCommand({
+      new ec2Sdk.AssociateAddressCommand({
         AllocationId: allocationId,
         InstanceId: instanceId,
         AllowReassociation: true,
@@ -241,7 +230,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
       if (poisoned) return poisoned;
       await dryRunCheck('ec2:CreateImage', () =>
         ec2.send(
-          new CreateImageCommand({
+          new ec2Sdk.CreateImageCommand({
             InstanceId: p.instanceId,
             Name: imageName(p.instanceId, ctx.clock.now()),
             NoReboot: true,
@@ -255,7 +244,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
         // The clone does not exist yet: the old instance stands in to check the permission.
         await dryRunCheck('ec2:AssociateAddress', () =>
           ec2.send(
-            new AssociateAddressCommand({
+            new ec2Sdk.AssociateAddressCommand({
               AllocationId: address.AllocationId,
               InstanceId: p.instanceId,
               AllowReassociation: true,
@@ -265,7 +254,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
         );
       }
       await dryRunCheck('ec2:TerminateInstances', () =>
-        ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+        ec2.send(new ec2Sdk.TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
       );
       return OK;
     }),
@@ -423,7 +412,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
   async verify(ctx, p) {
     const ec2 = ctx.aws.ec2(ctx.region);
     const out = await ec2.send(
-      new DescribeInstancesCommand({
+      new ec2Sdk.DescribeInstancesCommand({
         Filters: [
           { Name: `tag:${REPLACES_TAG}`, Values: [p.instanceId] },
           { Name: 'instance-state-name', Values: ['pending', 'running'] },

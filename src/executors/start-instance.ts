@@ -1,8 +1,8 @@
 // start-instance: starts a stopped instance and waits until it runs. Reversible: rollback stops it.
-import { StartInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { findInstance } from '../aws/ec2-lookup.js';
 import { isGone, startAndWait, stopAndWait } from '../aws/instances.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -29,7 +29,7 @@ export const startInstance: Executor<StartInstanceParams, StartInstanceUndo> = {
       const state = instance.State?.Name;
       if (state !== 'stopped') return stale(`${p.instanceId} is ${state}, not stopped`);
       await dryRunCheck('ec2:StartInstances', () =>
-        ec2.send(new StartInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+        ec2.send(new ec2Sdk.StartInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
       );
       return OK;
     }),

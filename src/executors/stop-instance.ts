@@ -1,11 +1,11 @@
 // stop-instance: stops a running instance and waits until it is stopped. Reversible: rollback
 // starts it again. Shadow IT sets `requireUnauthorized` so an instance that got claimed (an
 // authorising tag) since the warning is left alone.
-import { StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { authorizingTagSchema } from '../aws/authorizing-tags.js';
 import { findInstance } from '../aws/ec2-lookup.js';
 import { isGone, nowAuthorized, startAndWait, stopAndWait } from '../aws/instances.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -38,7 +38,7 @@ export const stopInstance: Executor<StopInstanceParams, StopInstanceUndo> = {
       const authorized = nowAuthorized(instance, p);
       if (authorized) return stale(authorized);
       await dryRunCheck('ec2:StopInstances', () =>
-        ec2.send(new StopInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+        ec2.send(new ec2Sdk.StopInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
       );
       return OK;
     }),

@@ -1,9 +1,9 @@
 // tag-resource: sets tags on EC2 resources (claim an instance for Shadow IT, mark ownership).
 // Reversible: undo holds each tag's previous value (or its absence), rollback puts them back.
-import { CreateTagsCommand, DeleteTagsCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { tagsOf } from '../aws/ec2-lookup.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import type { Executor } from './types.js';
 
@@ -51,7 +51,9 @@ export const tagResource: Executor<TagResourceParams, TagResourceUndo> = {
         return stale(`${p.resourceIds.join(', ')} already carry ${tagText(p.tags)}`);
       // The DryRun also tells us whether every resource still exists (InvalidXxx.NotFound).
       await dryRunCheck('ec2:CreateTags', () =>
-        ec2.send(new CreateTagsCommand({ Resources: p.resourceIds, Tags: tagList(p.tags), DryRun: true })),
+        ec2.send(
+          new ec2Sdk.CreateTagsCommand({ Resources: p.resourceIds, Tags: tagList(p.tags), DryRun: true }),
+        ),
       );
       return OK;
     }),
@@ -65,7 +67,9 @@ export const tagResource: Executor<TagResourceParams, TagResourceUndo> = {
     }
     const res = await attempting(`tagging ${p.resourceIds.join(', ')}`, () =>
       mutateEc2(ctx, 'ec2:CreateTags', (dryRun) =>
-        ec2.send(new CreateTagsCommand({ Resources: p.resourceIds, Tags: tagList(p.tags), DryRun: dryRun })),
+        ec2.send(
+          new ec2Sdk.CreateTagsCommand({ Resources: p.resourceIds, Tags: tagList(p.tags), DryRun: dryRun }),
+        ),
       ),
     );
     if (res.dryRun)
@@ -91,7 +95,9 @@ export const tagResource: Executor<TagResourceParams, TagResourceUndo> = {
       if (Object.keys(restore).length > 0) {
         await attempting(`restoring the previous tags of ${id}`, () =>
           mutateEc2(ctx, 'ec2:CreateTags', (dryRun) =>
-            ec2.send(new CreateTagsCommand({ Resources: [id], Tags: tagList(restore), DryRun: dryRun })),
+            ec2.send(
+              new ec2Sdk.CreateTagsCommand({ Resources: [id], Tags: tagList(restore), DryRun: dryRun }),
+            ),
           ),
         );
       }
@@ -100,7 +106,7 @@ export const tagResource: Executor<TagResourceParams, TagResourceUndo> = {
         await attempting(`removing the added tags from ${id}`, () =>
           mutateEc2(ctx, 'ec2:DeleteTags', (dryRun) =>
             ec2.send(
-              new DeleteTagsCommand({
+              new ec2Sdk.DeleteTagsCommand({
                 Resources: [id],
                 Tags: remove.map((Key) => ({ Key })),
                 DryRun: dryRun,

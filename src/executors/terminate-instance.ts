@@ -1,19 +1,14 @@
 // terminate-instance: snapshots every EBS volume of an instance, waits for the snapshots, then
 // terminates it (Shadow IT enforcement after the grace period). No rollback: a terminated instance
 // cannot come back; the snapshots are the way to rebuild it by hand.
-import {
-  CreateSnapshotCommand,
-  DescribeInstanceAttributeCommand,
-  type EC2Client,
-  type Instance,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { authorizingTagSchema } from '../aws/authorizing-tags.js';
 import { mutateEc2 } from '../aws/dry-run.js';
 import { awaitSnapshots, createSnapshot } from '../aws/ebs.js';
 import { findInstance, isPermissionDenied } from '../aws/ec2-lookup.js';
 import { isGone, nowAuthorized } from '../aws/instances.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { attempting, dryRunCheck, guardValidation, OK, stale } from '../aws/verdicts.js';
 import { PermissionError } from '../lib/errors.js';
 import type { Executor } from './types.js';
@@ -40,7 +35,10 @@ function ebsVolumes(instance: Instance): { volumeId: string; device: string }[] 
 async function terminationProtected(ec2: EC2Client, instanceId: string): Promise<boolean> {
   try {
     const out = await ec2.send(
-      new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }),
+      new ec2Sdk.DescribeInstanceAttributeCommand({
+        InstanceId: instanceId,
+        Attribute: 'disableApiTermination',
+      }),
     );
     return out.DisableApiTermination?.Value === true;
   } catch (err) {
@@ -85,12 +83,12 @@ export const terminateInstance: Executor<TerminateInstanceParams, TerminateInsta
       if (!p.noBackup) {
         for (const { volumeId } of ebsVolumes(instance)) {
           await dryRunCheck('ec2:CreateSnapshot', () =>
-            ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId, DryRun: true })),
+            ec2.send(new ec2Sdk.CreateSnapshotCommand({ VolumeId: volumeId, DryRun: true })),
           );
         }
       }
       await dryRunCheck('ec2:TerminateInstances', () =>
-        ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
+        ec2.send(new ec2Sdk.TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: true })),
       );
       return OK;
     }),
@@ -120,7 +118,7 @@ export const terminateInstance: Executor<TerminateInstanceParams, TerminateInsta
     await attempting(`backing up ${p.instanceId}`, () => awaitSnapshots(ctx, ec2, snapshotIds));
     const res = await attempting(`terminating ${p.instanceId}`, () =>
       mutateEc2(ctx, 'ec2:TerminateInstances', (dryRun) =>
-        ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: dryRun })),
+        ec2.send(new ec2Sdk.TerminateInstancesCommand({ InstanceIds: [p.instanceId], DryRun: dryRun })),
       ),
     );
     const backup = p.noBackup

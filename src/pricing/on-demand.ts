@@ -1,12 +1,9 @@
 // On-Demand list prices: the AWS Price List Query API (GetProducts) first, cached per region+type in
 // `on_demand_prices`; the offline table shipped in ./data answers when the API cannot. Every answer
 // says where it came from and as of when, so a card can say "list price as of <date>".
-import {
-  GetProductsCommand,
-  type GetProductsCommandInput,
-  type PricingClient,
-} from '@aws-sdk/client-pricing';
+import type { GetProductsCommandInput, PricingClient } from '@aws-sdk/client-pricing';
 import { and, eq, sql } from 'drizzle-orm';
+import { pricingSdk } from '../aws/sdk.js';
 import type { Db } from '../db/client.js';
 import { onDemandPrices } from '../db/schema.js';
 import { type Clock, DAY } from '../lib/clock.js';
@@ -109,7 +106,7 @@ export async function fetchOnDemandPrices(
   let NextToken: string | undefined;
   do {
     const page = await pricing.send(
-      new GetProductsCommand({
+      new pricingSdk.GetProductsCommand({
         ServiceCode: 'AmazonEC2',
         FormatVersion: 'aws_v1',
         Filters: onDemandFilters(region, instanceType),

@@ -1,12 +1,12 @@
 // Spot prices: EC2 DescribeSpotPriceHistory per region, through the quality pipeline into `spot_prices`.
 // History (since a date, paginated) feeds trends; StartTime=now answers the price in effect in every AZ.
-import {
-  type _InstanceType,
-  DescribeSpotPriceHistoryCommand,
-  type DescribeSpotPriceHistoryCommandInput,
-  type EC2Client,
-  type SpotPrice,
+import type {
+  _InstanceType,
+  DescribeSpotPriceHistoryCommandInput,
+  EC2Client,
+  SpotPrice,
 } from '@aws-sdk/client-ec2';
+import { ec2Sdk } from '../aws/sdk.js';
 import { zoneIds } from '../aws/zones.js';
 import type { Db } from '../db/client.js';
 import { type Clock, MINUTE } from '../lib/clock.js';
@@ -66,7 +66,7 @@ async function describeHistory(
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(
-      new DescribeSpotPriceHistoryCommand({ ...input, MaxResults: 1000, NextToken }),
+      new ec2Sdk.DescribeSpotPriceHistoryCommand({ ...input, MaxResults: 1000, NextToken }),
     );
     for (const row of page.SpotPriceHistory ?? []) {
       const p = toPricePoint(region, row, ids);

@@ -2,7 +2,8 @@
 // SingleAvailabilityZone) for one instance type, so each pool gets its own score. The API is
 // rate-limited per account, so answers are cached (1 hour); when the role may not call it or
 // AWS throttles, the feature is *missing* (null), never a made-up number.
-import { type EC2Client, GetSpotPlacementScoresCommand } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2Sdk } from '../aws/sdk.js';
 import { type Clock, HOUR } from '../lib/clock.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -37,7 +38,7 @@ export async function placementScores(
   let value: PlacementScores;
   try {
     const res = await deps.ec2.send(
-      new GetSpotPlacementScoresCommand({
+      new ec2Sdk.GetSpotPlacementScoresCommand({
         InstanceTypes: [instanceType],
         TargetCapacity: Math.max(1, targetCapacity),
         TargetCapacityUnitType: 'units',

@@ -3,15 +3,9 @@
 // version: an Auto Scaling group may pin an old one) names them in a block device mapping.
 // Snapshots whose retention another system owns (Data Lifecycle Manager, AWS Backup) are left
 // to that system.
-import {
-  type EC2Client,
-  paginateDescribeImages,
-  paginateDescribeLaunchTemplates,
-  paginateDescribeLaunchTemplateVersions,
-  paginateDescribeSnapshots,
-  type Snapshot,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Snapshot } from '@aws-sdk/client-ec2';
 import { collect, PAGE_SIZE, pageItems, tagMap } from '../aws/paginate.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { DAY } from '../lib/clock.js';
 import { mapLimit } from '../lib/retry.js';
 import { SNAPSHOT_STANDARD_GB_MONTH, snapshotMonthlyUsd } from '../pricing/storage.js';
@@ -39,7 +33,10 @@ export const oldEbsSnapshots = defineScanner({
     // What uses a snapshot is small (AMIs, templates) and needed whole before judging any page.
     const refs = await snapshotReferences(client, ctx.region);
     const listing = pageItems(
-      paginateDescribeSnapshots({ client, pageSize: PAGE_SIZE.DescribeSnapshots }, { OwnerIds: ['self'] }),
+      ec2Sdk.paginateDescribeSnapshots(
+        { client, pageSize: PAGE_SIZE.DescribeSnapshots },
+        { OwnerIds: ['self'] },
+      ),
       (p) => p.Snapshots,
       `describing own EBS snapshots in ${ctx.region}`,
     );
@@ -122,7 +119,10 @@ async function snapshotReferences(
   };
 
   const images = await collect(
-    paginateDescribeImages({ client }, { Owners: ['self'], IncludeDeprecated: true, IncludeDisabled: true }),
+    ec2Sdk.paginateDescribeImages(
+      { client },
+      { Owners: ['self'], IncludeDeprecated: true, IncludeDisabled: true },
+    ),
     (p) => p.Images,
   ).catch((cause: unknown) => {
     throw new Error(`describing own AMIs in ${region}`, { cause });
@@ -132,7 +132,7 @@ async function snapshotReferences(
   }
 
   const templates = await collect(
-    paginateDescribeLaunchTemplates({ client }, {}),
+    ec2Sdk.paginateDescribeLaunchTemplates({ client }, {}),
     (p) => p.LaunchTemplates,
   ).catch((cause: unknown) => {
     throw new Error(`describing launch templates in ${region}`, { cause });
@@ -140,7 +140,7 @@ async function snapshotReferences(
   await mapLimit(templates, TEMPLATE_CONCURRENCY, async (t) => {
     if (!t.LaunchTemplateId) return;
     const versions = await collect(
-      paginateDescribeLaunchTemplateVersions({ client }, { LaunchTemplateId: t.LaunchTemplateId }),
+      ec2Sdk.paginateDescribeLaunchTemplateVersions({ client }, { LaunchTemplateId: t.LaunchTemplateId }),
       (p) => p.LaunchTemplateVersions,
     ).catch((cause: unknown) => {
       throw new Error(`describing versions of launch template ${t.LaunchTemplateId} in ${region}`, { cause });

@@ -4,7 +4,7 @@
 // findings a complete run no longer saw. Posting cards is the caller's job: the report says what
 // was newly opened and what was resolved.
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AccountAccess } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx } from '../db/client.js';
@@ -205,6 +205,7 @@ async function runOne(
     };
   } catch (err) {
     const error = describeError(err);
+    await store.abandon();
     log.warn({ err }, 'scan failed; nothing resolved');
     recordScan(scanner.kind, 'failed', (performance.now() - wallStart) / 1000, 0);
     await db
@@ -270,8 +271,10 @@ export function findingRow(f: Finding): FindingRow {
 export interface FindingStore {
   /** Buffers a page; writes a chunk once WRITE_CHUNK findings are waiting. */
   add(findings: readonly Finding[]): Promise<void>;
-  /** Writes what is buffered. */
+  /** Writes what is buffered and waits for every write. */
   flush(): Promise<void>;
+  /** After a failed listing: waits for the chunk being written (its error ignored), drops the rest. */
+  abandon(): Promise<void>;
   /** Distinct findings seen, rows written, rows only marked as seen, and what was (re)opened. */
   readonly seen: number;
   readonly written: number;
@@ -282,19 +285,41 @@ export interface FindingStore {
 /**
  * Writes findings in chunks, each one transaction (the bump and the upsert with its audit rows).
  * A resource listed twice within a chunk is stored once (a repeat across chunks is only marked
- * as seen again). Only the chunk in hand is held in memory.
+ * as seen again). One chunk is written while the next one is collected (the listing and hashing
+ * of the next page overlap the database's work), never two at once: a scan holds one
+ * connection, and chunks commit in order. Only the chunk in hand and the one being written are
+ * held in memory.
  */
 export function findingStore(db: DbOrTx, now: Date, chunkSize = WRITE_CHUNK): FindingStore {
   let buffer = new Map<string, FindingRow>();
   const state = { seen: 0, written: 0, unchanged: 0, opened: [] as FindingRef[] };
-  const write = async () => {
-    if (buffer.size === 0) return;
-    const chunk = [...buffer.values()];
-    buffer = new Map();
-    const out = await db.transaction((tx) => upsertFindingChunk(tx, chunk, now));
+  // The chunk being written; its failure is raised by the next add() or flush().
+  let inFlight: Promise<void> | undefined;
+  const settle = async () => {
+    const pending = inFlight;
+    inFlight = undefined;
+    await pending;
+  };
+  const write = async (chunk: FindingRow[]) => {
+    const out = await db.transaction(async (tx) => {
+      // Each chunk looks up a few thousand rows by fingerprint: index probes, whatever the
+      // planner's estimate says, instead of a scan of the whole table per chunk.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return upsertFindingChunk(tx, chunk, now);
+    });
     state.written += out.written;
     state.unchanged += out.bumped;
     for (const ref of out.opened) state.opened.push(ref);
+  };
+  const start = async () => {
+    await settle();
+    if (buffer.size === 0) return;
+    const chunk = [...buffer.values()];
+    buffer = new Map();
+    const w = write(chunk);
+    // Marked as handled here; the error is rethrown by settle() to whoever waits next.
+    w.catch(() => undefined);
+    inFlight = w;
   };
   return {
     async add(findings) {
@@ -304,9 +329,16 @@ export function findingStore(db: DbOrTx, now: Date, chunkSize = WRITE_CHUNK): Fi
         buffer.set(row.fingerprint, row);
         state.seen += 1;
       }
-      if (buffer.size >= chunkSize) await write();
+      if (buffer.size >= chunkSize) await start();
     },
-    flush: write,
+    async flush() {
+      await start();
+      await settle();
+    },
+    async abandon() {
+      buffer = new Map();
+      await settle().catch(() => undefined);
+    },
     get seen() {
       return state.seen;
     },

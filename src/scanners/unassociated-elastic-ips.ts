@@ -1,7 +1,7 @@
 // Scanner: Elastic IPs associated with nothing. An address is idle only when it has no
 // AssociationId: one attached to a bare network interface (no instance) is in use.
-import { DescribeAddressesCommand } from '@aws-sdk/client-ec2';
 import { tagMap } from '../aws/paginate.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { elasticIpMonthlyUsd } from '../pricing/storage.js';
 import { defineScanner, type Finding, type ScanContext } from './types.js';
 
@@ -13,7 +13,7 @@ export const unassociatedElasticIps = defineScanner({
     // DescribeAddresses is not paginated: one call returns every address of the region.
     const out = await ctx.aws
       .ec2(region)
-      .send(new DescribeAddressesCommand({}))
+      .send(new ec2Sdk.DescribeAddressesCommand({}))
       .catch((cause: unknown) => {
         throw new Error(`describing Elastic IPs in ${region}`, { cause });
       });

@@ -2,8 +2,9 @@
 // AWS records no "detached since", so a volume counts as unattached since the later of its
 // CreateTime and the first scan that saw it unattached (resource_sightings): never longer than
 // the bot can vouch for.
-import { paginateDescribeVolumes, type Volume } from '@aws-sdk/client-ec2';
+import type { Volume } from '@aws-sdk/client-ec2';
 import { PAGE_SIZE, pageItems, tagMap } from '../aws/paginate.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { DAY } from '../lib/clock.js';
 import { ebsVolumeMonthlyUsd } from '../pricing/storage.js';
 import { sightingsRecorder } from './sightings.js';
@@ -21,7 +22,7 @@ export const unattachedEbsVolumes = defineScanner({
       now,
     );
     const listing = pageItems(
-      paginateDescribeVolumes(
+      ec2Sdk.paginateDescribeVolumes(
         { client: ctx.aws.ec2(region), pageSize: PAGE_SIZE.DescribeVolumes },
         { Filters: [{ Name: 'status', Values: ['available'] }] },
       ),

@@ -3,9 +3,10 @@
 // prefix). Exempted instances are skipped. The grace period runs from the first scan that saw the
 // instance unauthorised (resource_sightings), not from its launch: a newly connected account
 // gets the full grace on every old instance.
-import { type Instance, paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import type { Instance } from '@aws-sdk/client-ec2';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { PAGE_SIZE, pageItems, tagMap } from '../aws/paginate.js';
+import { ec2Sdk } from '../aws/sdk.js';
 import { authorizingTags } from '../config.js';
 import { exemptions } from '../db/schema.js';
 import { HOUR } from '../lib/clock.js';
@@ -64,7 +65,7 @@ export const unauthorizedInstances = defineScanner({
     const scope = { accountId: account.id, region };
     const sightings = sightingsRecorder(ctx.db, { ...scope, condition: 'unauthorized' }, now);
     const listing = pageItems(
-      paginateDescribeInstances(
+      ec2Sdk.paginateDescribeInstances(
         { client: ctx.aws.ec2(region), pageSize: PAGE_SIZE.DescribeInstances },
         { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
       ),

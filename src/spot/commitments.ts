@@ -4,9 +4,9 @@
 // m5.xlarge RI covers two m5.large); zonal RIs cover their exact type in their AZ. A Compute
 // Savings Plan may pay for this capacity too: the estimate keeps only the part its hourly
 // commitment cannot cover (an upper bound of the overlap: utilisation needs Cost Explorer).
-import { DescribeReservedInstancesCommand, type ReservedInstances } from '@aws-sdk/client-ec2';
-import { DescribeSavingsPlansCommand } from '@aws-sdk/client-savingsplans';
+import type { ReservedInstances } from '@aws-sdk/client-ec2';
 import type { AccountAccess } from '../aws/clients.js';
+import { ec2Sdk, savingsPlansSdk } from '../aws/sdk.js';
 import type { Logger } from '../lib/logger.js';
 
 export interface CommitmentCheck {
@@ -90,7 +90,7 @@ export async function checkCommitments(
   const out: CommitmentCheck = { commitments: [], reservedCount: 0, reservedUnits: 0, computePlans: [] };
   const ri = await aws
     .ec2(region)
-    .send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }))
+    .send(new ec2Sdk.DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }))
     .catch((err) => {
       log.warn({ err, region }, 'DescribeReservedInstances failed; commitments not checked');
       return undefined;
@@ -106,7 +106,7 @@ export async function checkCommitments(
   const family = familyOf(instanceType);
   const sp = await aws
     .savingsPlans()
-    .send(new DescribeSavingsPlansCommand({ states: ['active'] }))
+    .send(new savingsPlansSdk.DescribeSavingsPlansCommand({ states: ['active'] }))
     .catch((err) => {
       // The role may not allow savingsplans:DescribeSavingsPlans; that is optional.
       log.debug({ err }, 'DescribeSavingsPlans failed; Savings Plans not checked');

@@ -1,12 +1,12 @@
 // Finds what `/spot evaluate` was pointed at, in the named account and region or by looking
 // through the verified accounts' regions: the instance types, AZs and On-Demand count that the
 // price and risk comparison needs.
-import { type AutoScalingGroup, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { Instance } from '@aws-sdk/client-ec2';
 import { requireAccount, verifiedAccounts } from '../accounts/store.js';
 import type { AccountAccess } from '../aws/clients.js';
 import { tagMap } from '../aws/paginate.js';
+import { autoScalingSdk, ec2Sdk, eksSdk } from '../aws/sdk.js';
 import type { Account } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { awsErrorCode, UserError } from '../lib/errors.js';
@@ -108,7 +108,7 @@ async function locateIn(
   if (target.mode === 'lab') {
     const out = await aws
       .ec2(region)
-      .send(new DescribeInstancesCommand({ InstanceIds: [target.instanceId] }));
+      .send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: [target.instanceId] }));
     const inst = out.Reservations?.flatMap((r) => r.Instances ?? []).find(
       (i) => i.InstanceId === target.instanceId,
     );
@@ -122,7 +122,9 @@ async function locateIn(
   }
   const ng = await aws
     .eks(region)
-    .send(new DescribeNodegroupCommand({ clusterName: target.cluster, nodegroupName: target.nodegroup }));
+    .send(
+      new eksSdk.DescribeNodegroupCommand({ clusterName: target.cluster, nodegroupName: target.nodegroup }),
+    );
   const nodegroup = ng.nodegroup;
   if (!nodegroup) return undefined;
   const asgName = nodegroup.resources?.autoScalingGroups?.[0]?.name;
@@ -149,7 +151,7 @@ async function describeGroup(
 ): Promise<AutoScalingGroup | undefined> {
   const out = await aws
     .autoScaling(region)
-    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+    .send(new autoScalingSdk.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
   return out.AutoScalingGroups?.[0];
 }
 
@@ -200,7 +202,7 @@ async function fromGroup(
   for (let i = 0; i < ids.length; i += 100) {
     const out = await aws
       .ec2(region)
-      .send(new DescribeInstancesCommand({ InstanceIds: ids.slice(i, i + 100) }));
+      .send(new ec2Sdk.DescribeInstancesCommand({ InstanceIds: ids.slice(i, i + 100) }));
     instances.push(...(out.Reservations?.flatMap((r) => r.Instances ?? []) ?? []));
   }
   const onDemand = instances.filter((i) => !i.InstanceLifecycle);

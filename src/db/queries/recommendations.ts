@@ -82,21 +82,22 @@ export async function upsertFindingChunk(
   if (findings.length === 0) return { opened: [], written: 0, bumped: 0 };
   if (findings.length > CHUNK_ROWS * 4) throw new Error(`upserting ${findings.length} findings in one chunk`);
   const at = now.toISOString();
+  const fingerprints = findings.map((f) => f.fingerprint);
 
-  // Unchanged and not resolved (a resolved one must reopen): last_seen_at only.
+  // Unchanged and not resolved (a resolved one must reopen): last_seen_at only. The `= any`
+  // beside the join lets the planner probe the fingerprint index instead of hashing the whole
+  // table for every chunk (a full scan per chunk made a large scan quadratic).
   const bumped = new Set(
     (
       await rows<{ fingerprint: string }>(
         db,
         sql`update recommendations set last_seen_at = ${at}::timestamptz
-            from unnest(${pgArray(
-              findings.map((f) => f.fingerprint),
-              'text',
-            )}, ${pgArray(
+            from unnest(${pgArray(fingerprints, 'text')}, ${pgArray(
               findings.map((f) => f.contentHash),
               'text',
             )}) as seen(fingerprint, content_hash)
-            where recommendations.fingerprint = seen.fingerprint
+            where recommendations.fingerprint = any(${pgArray(fingerprints, 'text')})
+              and recommendations.fingerprint = seen.fingerprint
               and recommendations.content_hash = seen.content_hash
               and recommendations.status <> 'resolved'
             returning recommendations.fingerprint`,
@@ -125,7 +126,8 @@ export async function upsertFindingChunk(
                  monthly_savings_usd, risk_level, due_at, content_hash)
         ),
         prior as (
-          select r.fingerprint, r.status from recommendations r join input using (fingerprint)
+          select r.fingerprint, r.status from recommendations r
+          where r.fingerprint = any(${col((f) => f.fingerprint, 'text')}) and r.status = 'resolved'
         ),
         up as (
           insert into recommendations (fingerprint, kind, executor, account_id, region, resource_id, title,

@@ -1,13 +1,14 @@
 // What a lab switch needs beyond its own steps: the clone's RunInstances input built from the
 // whole original instance (aws/launch-spec.ts), the AMI's block device mappings (each volume's
 // snapshot), and the thread line for volumes that outlive the old instance, with their cost.
-import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import type { EC2Client, Image } from '@aws-sdk/client-ec2';
 import { type LaunchSource, leftBehind } from '../../aws/launch-spec.js';
+import { ec2Sdk } from '../../aws/sdk.js';
 import { ebsVolumeMonthlyUsd } from '../../pricing/storage.js';
 
 /** The AMI as EC2 describes it once available (its mappings name each volume's snapshot). */
 export async function describeImage(ec2: EC2Client, imageId: string): Promise<Image | undefined> {
-  const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  const out = await ec2.send(new ec2Sdk.DescribeImagesCommand({ ImageIds: [imageId] }));
   return out.Images?.find((i) => i.ImageId === imageId);
 }
 
