@@ -3,6 +3,7 @@
 import { createSnapshotExecutor } from './create-snapshot.js';
 import { deleteEbsSnapshot } from './delete-ebs-snapshot.js';
 import { deleteEbsVolume } from './delete-ebs-volume.js';
+import { emergencyReplace } from './emergency-replace.js';
 import { modifyEbsVolume } from './modify-ebs-volume.js';
 import { releaseElasticIp } from './release-elastic-ip.js';
 import { resizeInstance } from './resize-instance.js';
@@ -29,6 +30,7 @@ export const executors = {
   'spot-lab-switch': spotLabSwitch,
   'spot-asg-swap': spotAsgSwap,
   'spot-k8s-replace': spotK8sReplace,
+  'emergency-replace': emergencyReplace,
 } as const satisfies Record<string, AnyExecutor>;
 
 export type ExecutorKind = keyof typeof executors;
