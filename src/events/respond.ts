@@ -22,7 +22,9 @@ import { enqueuePost } from '../engine/outbox.js';
 import type { EmergencyReplaceParams } from '../executors/emergency-replace.js';
 import { getAccount } from '../accounts/store.js';
 import { describeError } from '../lib/errors.js';
-import type { PoolEventOutcome } from './handle.js';
+import { handleEvent, type PoolEventOutcome } from './handle.js';
+import type { Ec2Event } from './parse.js';
+import type { Logger } from '../lib/logger.js';
 
 /** AWS reclaims a Spot instance two minutes after the warning. */
 export const NOTICE_MS = 120_000;
@@ -207,6 +209,37 @@ export async function respondToPoolEvent(
     deps.log.error({ err: describeError(err), response: response.id }, 'emergency replacement failed to run');
   });
   return { kind: 'started', responseId: response.id, executionId: started.exec.id, done };
+}
+
+/**
+ * The consumer's handler: the pool-risk effects (events/handle.ts), then the response. The
+ * replacement is recorded and claimed before the message is deleted and runs on in the background,
+ * so the next warning is read at once; a failure to start it is logged, never fails the message.
+ */
+export async function handleAndRespond(
+  deps: Deps,
+  event: Ec2Event,
+  logger: Logger = deps.log,
+): Promise<{ outcome: PoolEventOutcome; response?: ResponseDecision }> {
+  const readAt = deps.clock.now();
+  const outcome = await handleEvent(
+    {
+      db: deps.db,
+      aws: (account) => deps.awsFor(account),
+      clock: deps.clock,
+      logger,
+      poisonDays: deps.config.POOL_POISON_DAYS,
+    },
+    event,
+  );
+  try {
+    const response = await respondToPoolEvent(deps, outcome, readAt);
+    if (response.kind !== 'skipped') logger.info({ eventId: event.id, response: response.kind }, 'interruption response');
+    return { outcome, response };
+  } catch (err) {
+    logger.error({ eventId: event.id, err: describeError(err) }, 'starting the interruption response failed');
+    return { outcome };
+  }
 }
 
 export type { Account };
