@@ -6,6 +6,10 @@
 // simulated on each call so an execution keeps its lease as simulated time runs.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
+  AttachVolumeCommand,
+  type AttachVolumeCommandInput,
+  DescribeImagesCommand,
+  type DescribeImagesCommandInput,
   DescribeInstanceStatusCommand,
   type DescribeInstanceStatusCommandInput,
   DescribeSubnetsCommand,
@@ -25,6 +29,7 @@ import type { Deps } from '../../src/deps.js';
 import type { Ec2Event } from '../../src/events/parse.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { awsError, dryRunOperation } from '../executors/context.js';
 import { SUBNETS, type SpotWorld } from '../executors/spot-world.js';
 
 export const PROD_AWS = '123456789012';
@@ -51,6 +56,9 @@ export interface Sim {
   /** Every AWS command sent, with the simulated time it was sent at. */
   calls: { at: number; name: string; input: Record<string, unknown> }[];
   deps(db: Db): Deps;
+  /** Runs before and after every AWS call with the simulated time (a scripted world changing). */
+  onTick: ((now: number) => void)[];
+  attachedVolumes: { volumeId: string; instanceId: string }[];
   /** An EventBridge warning as the queue delivers it. */
   warning(instanceId: string, id: string, kind?: 'interruption' | 'rebalance'): Ec2Event;
 }
@@ -66,6 +74,8 @@ export function makeSim(
   const calls: Sim['calls'] = [];
   let db: Db | undefined;
   let lastBeat = 0;
+  const onTick: ((now: number) => void)[] = [];
+  const attachedVolumes: Sim['attachedVolumes'] = [];
 
   // The world as time has made it: launches become running, then status-ok; warned ones are reclaimed.
   const tick = () => {
@@ -74,10 +84,16 @@ export function makeSim(
       const i = world.instances.get(id);
       if (i?.State?.Name === 'pending' && now >= at + LAUNCH_TO_RUNNING_MS) world.setState(id, 'running');
     }
+    for (const hook of onTick) hook(now);
     for (const [id, at] of deadlines) {
       const i = world.instances.get(id);
       if (now >= at && i && i.State?.Name !== 'terminated') {
         world.setState(id, 'terminated');
+        // Volumes that outlive it come free.
+        for (const m of i.BlockDeviceMappings ?? []) {
+          const v = world.volumes.get(m.Ebs?.VolumeId ?? '');
+          if (v && !m.Ebs?.DeleteOnTermination) v.State = 'available';
+        }
         world.record('reclaimed by AWS');
       }
     }
@@ -94,6 +110,27 @@ export function makeSim(
         return [{ InstanceId: id, InstanceState: i.State, InstanceStatus: { Status: 'ok' as const }, SystemStatus: { Status: 'ok' as const } }];
       }),
     };
+  });
+  // AMIs by id, or the account's own by tag (the lab line's newest image).
+  ec2.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput) => {
+    const all = [...world.images.values()];
+    const found = input.ImageIds
+      ? all.filter((i) => input.ImageIds?.includes(i.ImageId ?? ''))
+      : all.filter((i) =>
+          (input.Filters ?? []).every((f) =>
+            (i.Tags ?? []).some((t) => `tag:${t.Key}` === f.Name && f.Values?.includes(t.Value ?? '')),
+          ),
+        );
+    return { Images: structuredClone(found) };
+  });
+  ec2.on(AttachVolumeCommand, { DryRun: true }).rejects(dryRunOperation());
+  ec2.on(AttachVolumeCommand, { DryRun: false }).callsFake((input: AttachVolumeCommandInput) => {
+    const v = world.volumes.get(input.VolumeId ?? '');
+    if (v?.State !== 'available') throw awsError('VolumeInUse', `${input.VolumeId} is ${v?.State}`);
+    v.State = 'in-use';
+    v.Attachments = [{ InstanceId: input.InstanceId, Device: input.Device, State: 'attached' }];
+    attachedVolumes.push({ volumeId: input.VolumeId ?? '', instanceId: input.InstanceId ?? '' });
+    return { VolumeId: input.VolumeId, State: 'attaching' };
   });
   ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput) => {
     const ids = input.SubnetIds ?? Object.keys(SUBNETS);
@@ -148,6 +185,8 @@ export function makeSim(
     launchedAt,
     deadlines,
     calls,
+    onTick,
+    attachedVolumes,
     deps(d) {
       db = d;
       return {
