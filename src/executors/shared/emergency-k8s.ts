@@ -9,7 +9,7 @@ import { detach, findGroup, inService } from '../../aws/asg.js';
 import { mutateWithoutDryRun } from '../../aws/dry-run.js';
 import { pollUntil } from '../../aws/spot-waiters.js';
 import { connectCluster, type KubeConfigFactory } from '../../k8s/client.js';
-import { type DrainTiming, drainNode } from '../../k8s/drain.js';
+import { DEFAULT_DRAIN, type DrainTiming, drainNode } from '../../k8s/drain.js';
 import type { EksTokenCache } from '../../k8s/eks-token.js';
 import { cordon, nodeName, nodeOfInstance } from '../../k8s/nodes.js';
 import { describeError } from '../../lib/errors.js';
@@ -74,10 +74,17 @@ export async function replaceK8sNode(
       await cordon(ctx, api, name);
       const left = p.deadline ? new Date(p.deadline).getTime() - ctx.clock.now().getTime() - DRAIN_MARGIN_MS : undefined;
       try {
-        const r = await drainNode(ctx, api, name, {
-          ...ctx.kube?.drain,
-          ...(left !== undefined ? { goneTimeoutMs: Math.max(1_000, left) } : {}),
-        });
+        const timing = { ...DEFAULT_DRAIN, ...ctx.kube?.drain };
+        // Both the PDB back-off and the wait for pods to go end by the deadline.
+        const bounded =
+          left === undefined
+            ? timing
+            : {
+                ...timing,
+                goneTimeoutMs: Math.max(1_000, Math.min(timing.goneTimeoutMs, left)),
+                maxEvictionAttempts: Math.max(1, Math.min(timing.maxEvictionAttempts, Math.floor(left / timing.evictionBackoffMs))),
+              };
+        const r = await drainNode(ctx, api, name, bounded);
         return { node: name, evicted: r.evicted.length, note: `cordoned and drained ${name} (${r.evicted.length} pods evicted)` };
       } catch (err) {
         return { node: name, evicted: 0, note: `cordoned ${name}; the drain did not finish before the deadline (${describeError(err)})` };
@@ -103,16 +110,16 @@ export async function replaceK8sNode(
     run: async () => {
       const group = await findGroup(asg, scaled.groupName);
       if ((group?.Instances ?? []).some((i) => i.InstanceId === old)) await detach(ctx, asg, scaled.groupName, [old]);
-      if (scaled.raised)
-        await mutateWithoutDryRun(ctx, 'eks:UpdateNodegroupConfig', () =>
-          eks.send(
-            new UpdateNodegroupConfigCommand({
-              clusterName: p.cluster,
-              nodegroupName: p.nodegroup,
-              scalingConfig: { maxSize: scaled.max },
-            }),
-          ),
-        );
+      // The node group's own record back to its size (the detach already brought the group there).
+      await mutateWithoutDryRun(ctx, 'eks:UpdateNodegroupConfig', () =>
+        eks.send(
+          new UpdateNodegroupConfigCommand({
+            clusterName: p.cluster,
+            nodegroupName: p.nodegroup,
+            scalingConfig: { desiredSize: scaled.desired, ...(scaled.raised ? { maxSize: scaled.max } : {}) },
+          }),
+        ),
+      );
       return { detached: old };
     },
   });
