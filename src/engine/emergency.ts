@@ -4,6 +4,7 @@
 // thread gets the story and the channel a card reporting the emergency (outbox rows; never Slack).
 import { eq } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
+import { withPriority } from '../aws/request-budget.js';
 import { updateResponse } from '../db/queries/interruption-responses.js';
 import { rememberFallback } from '../db/queries/on-demand-fallbacks.js';
 import { type Execution, executions, type InterruptionResponse } from '../db/schema.js';
@@ -83,7 +84,8 @@ export async function driveEmergency(
   response: InterruptionResponse,
   started: StartedEmergency,
 ): Promise<Execution> {
-  const done = await runExecution(deps, started.exec, started.lease);
+  // Every AWS call of the replacement goes ahead of queued scan calls (aws/request-budget.ts).
+  const done = await withPriority('emergency', () => runExecution(deps, started.exec, started.lease));
   await reportEmergency(deps, { ...response, executionId: started.exec.id }, done);
   return done;
 }

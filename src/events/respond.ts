@@ -7,24 +7,25 @@
 // `off` never. A rebalance under `notify` only tells the channel. One response per instance: the
 // guarded insert in interruption_responses makes a duplicate (redelivery, a second replica, the
 // interruption after a rebalance) start nothing.
-import { type Instance } from '@aws-sdk/client-ec2';
+import type { Instance } from '@aws-sdk/client-ec2';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { getAccount } from '../accounts/store.js';
 import { describeInstances } from '../aws/asg-clone.js';
+import { withPriority } from '../aws/request-budget.js';
 import { REPLACES_TAG } from '../aws/spot-launch.js';
-import { claimResponse, markInterruptedStopped } from '../db/queries/interruption-responses.js';
-import { policyOf } from '../db/queries/interruption-policies.js';
 import type { DbOrTx } from '../db/client.js';
+import { policyOf } from '../db/queries/interruption-policies.js';
+import { claimResponse, markInterruptedStopped } from '../db/queries/interruption-responses.js';
 import { type Account, executions, interruptionResponses, poolEvents } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { audit } from '../engine/audit.js';
 import { driveEmergency, startEmergency } from '../engine/emergency.js';
 import { enqueuePost } from '../engine/outbox.js';
 import type { EmergencyReplaceParams } from '../executors/emergency-replace.js';
-import { getAccount } from '../accounts/store.js';
 import { describeError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
 import { handleEvent, type PoolEventOutcome } from './handle.js';
 import type { Ec2Event } from './parse.js';
-import type { Logger } from '../lib/logger.js';
 
 /** AWS reclaims a Spot instance two minutes after the warning. */
 export const NOTICE_MS = 120_000;
@@ -69,7 +70,11 @@ async function moveOf(
 }
 
 /** How spotops knows the instance, or undefined when it is none of its business. */
-export async function classify(db: DbOrTx, accountId: number, instance: Instance): Promise<Managed | undefined> {
+export async function classify(
+  db: DbOrTx,
+  accountId: number,
+  instance: Instance,
+): Promise<Managed | undefined> {
   const cluster = tag(instance, 'eks:cluster-name');
   const nodegroup = tag(instance, 'eks:nodegroup-name');
   if (cluster && nodegroup) {
@@ -83,13 +88,22 @@ export async function classify(db: DbOrTx, accountId: number, instance: Instance
   const groupName = tag(instance, 'aws:autoscaling:groupName');
   if (groupName) {
     const move = await moveOf(db, accountId, ['spot-asg-swap', 'spot-k8s-replace'], { groupName });
-    return { target: { target: 'asg', groupName }, moved: !!move, moveRecommendationId: move?.recommendationId ?? undefined };
+    return {
+      target: { target: 'asg', groupName },
+      moved: !!move,
+      moveRecommendationId: move?.recommendationId ?? undefined,
+    };
   }
   const replaces = tag(instance, REPLACES_TAG);
   if (replaces) {
     const move = await moveOf(db, accountId, ['spot-lab-switch'], { instanceId: replaces });
     // A replacement of a replacement: the line goes back to the first move.
-    if (move) return { target: { target: 'lab' }, moved: true, moveRecommendationId: move.recommendationId ?? undefined };
+    if (move)
+      return {
+        target: { target: 'lab' },
+        moved: true,
+        moveRecommendationId: move.recommendationId ?? undefined,
+      };
     const [earlier] = await db
       .select({ rec: interruptionResponses.moveRecommendationId })
       .from(interruptionResponses)
@@ -100,7 +114,8 @@ export async function classify(db: DbOrTx, accountId: number, instance: Instance
         ),
       )
       .limit(1);
-    if (earlier) return { target: { target: 'lab' }, moved: true, moveRecommendationId: earlier.rec ?? undefined };
+    if (earlier)
+      return { target: { target: 'lab' }, moved: true, moveRecommendationId: earlier.rec ?? undefined };
   }
   return undefined;
 }
@@ -141,10 +156,12 @@ export async function respondToPoolEvent(
     return { kind: 'skipped', reason: 'state change' };
   }
   const warned = warningOf(outcome);
-  if (!warned || !('account' in outcome)) return { kind: 'skipped', reason: `nothing to do for ${outcome.kind}` };
+  if (!warned || !('account' in outcome))
+    return { kind: 'skipped', reason: `nothing to do for ${outcome.kind}` };
   const accountId = outcome.account.id;
   const policy = await policyOf(deps.db, accountId);
-  if (warned === 'rebalance' && policy.rebalance === 'ignore') return { kind: 'skipped', reason: 'rebalance ignored' };
+  if (warned === 'rebalance' && policy.rebalance === 'ignore')
+    return { kind: 'skipped', reason: 'rebalance ignored' };
   if (policy.emergency === 'off' && warned === 'interruption')
     return { kind: 'skipped', reason: 'emergency policy off' };
 
@@ -156,13 +173,22 @@ export async function respondToPoolEvent(
   try {
     [instance] = await describeInstances(deps.awsFor(account).ec2(region), [outcome.instanceId]);
   } catch (err) {
-    deps.log.warn({ instanceId: outcome.instanceId, err: describeError(err) }, 'describing a warned instance failed');
+    deps.log.warn(
+      { instanceId: outcome.instanceId, err: describeError(err) },
+      'describing a warned instance failed',
+    );
   }
   if (!instance) return { kind: 'skipped', reason: `${outcome.instanceId} is unknown to EC2` };
   const managed = await classify(deps.db, accountId, instance);
   if (!managed) return { kind: 'skipped', reason: `${outcome.instanceId} is not managed by spotops` };
-  const allowed = managed.moved ? policy.emergency !== 'off' : policy.emergency === 'all' && managed.target.target !== 'lab';
-  if (!allowed) return { kind: 'skipped', reason: `the emergency policy (${policy.emergency}) does not cover ${outcome.instanceId}` };
+  const allowed = managed.moved
+    ? policy.emergency !== 'off'
+    : policy.emergency === 'all' && managed.target.target !== 'lab';
+  if (!allowed)
+    return {
+      kind: 'skipped',
+      reason: `the emergency policy (${policy.emergency}) does not cover ${outcome.instanceId}`,
+    };
 
   if (warned === 'rebalance' && policy.rebalance === 'notify') {
     const channel = account.slackChannel ?? deps.config.SPOTOPS_CHANNEL;
@@ -172,13 +198,16 @@ export async function respondToPoolEvent(
         channel,
         `AWS recommends rebalancing ${outcome.instanceId} (${managed.target.target === 'asg' ? managed.target.groupName : managed.target.target}) in ${account.name}: its Spot pool is at elevated risk. The account's rebalance policy is notify; set it to replace for spotops to replace it at once.`,
       );
-      await audit({ db: tx, log: deps.log }, {
-        actor: 'system',
-        event: 'rebalance_notified',
-        message: `Rebalance recommendation for ${outcome.instanceId}: notified (policy notify)`,
-        accountId,
-        recommendationId: managed.moveRecommendationId,
-      });
+      await audit(
+        { db: tx, log: deps.log },
+        {
+          actor: 'system',
+          event: 'rebalance_notified',
+          message: `Rebalance recommendation for ${outcome.instanceId}: notified (policy notify)`,
+          accountId,
+          recommendationId: managed.moveRecommendationId,
+        },
+      );
     });
     return { kind: 'notified', instanceId: outcome.instanceId };
   }
@@ -222,6 +251,15 @@ export async function handleAndRespond(
   logger: Logger = deps.log,
 ): Promise<{ outcome: PoolEventOutcome; response?: ResponseDecision }> {
   const readAt = deps.clock.now();
+  return withPriority('emergency', () => handleThenRespond(deps, event, logger, readAt));
+}
+
+async function handleThenRespond(
+  deps: Deps,
+  event: Ec2Event,
+  logger: Logger,
+  readAt: Date,
+): Promise<{ outcome: PoolEventOutcome; response?: ResponseDecision }> {
   const outcome = await handleEvent(
     {
       db: deps.db,
@@ -234,7 +272,8 @@ export async function handleAndRespond(
   );
   try {
     const response = await respondToPoolEvent(deps, outcome, readAt);
-    if (response.kind !== 'skipped') logger.info({ eventId: event.id, response: response.kind }, 'interruption response');
+    if (response.kind !== 'skipped')
+      logger.info({ eventId: event.id, response: response.kind }, 'interruption response');
     return { outcome, response };
   } catch (err) {
     logger.error({ eventId: event.id, err: describeError(err) }, 'starting the interruption response failed');

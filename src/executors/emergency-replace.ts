@@ -4,8 +4,8 @@
 // every step is durable (a takeover resumes), audited, and told afterwards. One path per kind of
 // instance: an Auto Scaling group member, a lab instance spotops moved, an EKS node.
 import { z } from 'zod';
-import { describeInstances } from '../aws/asg-clone.js';
 import { findGroup } from '../aws/asg.js';
+import { describeInstances } from '../aws/asg-clone.js';
 import { OK, stale } from '../aws/verdicts.js';
 import { type EmergencyOutcome, replaceAsgMember } from './shared/emergency-asg.js';
 import { type KubeCtx, replaceK8sNode } from './shared/emergency-k8s.js';
@@ -13,7 +13,12 @@ import { replaceLabInstance } from './shared/emergency-lab.js';
 import type { Executor, Verdict } from './types.js';
 
 const params = z.discriminatedUnion('target', [
-  z.object({ target: z.literal('asg'), instanceId: z.string().min(1), groupName: z.string().min(1), deadline: z.string().optional() }),
+  z.object({
+    target: z.literal('asg'),
+    instanceId: z.string().min(1),
+    groupName: z.string().min(1),
+    deadline: z.string().optional(),
+  }),
   z.object({ target: z.literal('lab'), instanceId: z.string().min(1), deadline: z.string().optional() }),
   z.object({
     target: z.literal('k8s'),
@@ -27,7 +32,11 @@ export type EmergencyReplaceParams = z.infer<typeof params>;
 export type { EmergencyOutcome };
 
 const where = (p: EmergencyReplaceParams) =>
-  p.target === 'asg' ? ` in ${p.groupName}` : p.target === 'k8s' ? ` (node of ${p.cluster}/${p.nodegroup})` : '';
+  p.target === 'asg'
+    ? ` in ${p.groupName}`
+    : p.target === 'k8s'
+      ? ` (node of ${p.cluster}/${p.nodegroup})`
+      : '';
 
 export const emergencyReplace: Executor<EmergencyReplaceParams, EmergencyOutcome> = {
   kind: 'emergency-replace',

@@ -15,8 +15,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emergencyReplace } from '../../src/executors/emergency-replace.js';
 import { EksTokenCache } from '../../src/k8s/eks-token.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import {
+  fakeGroup,
+  fakeSpotWorld,
+  member,
+  onDemandInstance,
+  type SpotWorld,
+} from '../executors/spot-world.js';
 import { type FakeKube, startFakeKube } from '../helpers/fake-kube.js';
-import { fakeGroup, fakeSpotWorld, member, onDemandInstance, type SpotWorld } from '../executors/spot-world.js';
 import { LAUNCH_TO_RUNNING_MS, makeSim, type Sim } from './interruption-sim.js';
 
 const ec2 = mockClient(EC2Client);
@@ -46,7 +52,9 @@ beforeEach(async () => {
   ec2.reset();
   asg.reset();
   eks.reset();
-  world = fakeSpotWorld(ec2, { instances: [node('i-0ccc1', 'us-east-1a', 'subnet-a'), node('i-0ccc2', 'us-east-1b', 'subnet-b')] });
+  world = fakeSpotWorld(ec2, {
+    instances: [node('i-0ccc1', 'us-east-1a', 'subnet-a'), node('i-0ccc2', 'us-east-1b', 'subnet-b')],
+  });
   fakeGroup(asg, world, {
     AutoScalingGroupName: GROUP,
     DesiredCapacity: 2,
@@ -74,13 +82,19 @@ beforeEach(async () => {
     },
   }));
   eks.on(DescribeClusterCommand).resolves({
-    cluster: { name: 'prod', status: 'ACTIVE', endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', certificateAuthority: { data: 'LS0tLS1CRUdJTg==' } },
+    cluster: {
+      name: 'prod',
+      status: 'ACTIVE',
+      endpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com',
+      certificateAuthority: { data: 'LS0tLS1CRUdJTg==' },
+    },
   });
   // EKS scales the group: a new instance launches, runs after 20 s, then joins the group and the cluster.
   eks.on(UpdateNodegroupConfigCommand).callsFake((input: UpdateNodegroupConfigCommandInput) => {
     const want = input.scalingConfig ?? {};
     if (want.maxSize !== undefined) scaling.maxSize = want.maxSize;
-    if (want.desiredSize !== undefined && want.desiredSize < scaling.desiredSize) scaling.desiredSize = want.desiredSize;
+    if (want.desiredSize !== undefined && want.desiredSize < scaling.desiredSize)
+      scaling.desiredSize = want.desiredSize;
     if (want.desiredSize !== undefined && want.desiredSize > scaling.desiredSize) {
       scaling.desiredSize = want.desiredSize;
       const g = world.group!;
@@ -121,7 +135,13 @@ describe('an interruption warning for an EKS node of a node group spotops moved'
         log: silentLogger,
         waits: { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, maxWaitSeconds: 20 },
       },
-      { kube: { config: kube.kubeConfig, tokens: new EksTokenCache(), drain: { evictionBackoffMs: 5, gonePollMs: 5 } } },
+      {
+        kube: {
+          config: kube.kubeConfig,
+          tokens: new EksTokenCache(),
+          drain: { evictionBackoffMs: 5, gonePollMs: 5 },
+        },
+      },
     );
     const params = emergencyReplace.params.parse({
       target: 'k8s',

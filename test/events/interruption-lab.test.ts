@@ -4,11 +4,17 @@
 import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Account, executions, interruptionResponses, onDemandFallbacks, recommendations } from '../../src/db/schema.js';
+import {
+  type Account,
+  executions,
+  interruptionResponses,
+  onDemandFallbacks,
+  recommendations,
+} from '../../src/db/schema.js';
 import { handleAndRespond } from '../../src/events/respond.js';
+import { fakeSpotWorld, onDemandInstance, type SpotWorld } from '../executors/spot-world.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { fakeSpotWorld, onDemandInstance, type SpotWorld } from '../executors/spot-world.js';
 import { makeSim, PROD_AWS, type Sim } from './interruption-sim.js';
 
 const ec2 = mockClient(EC2Client);
@@ -29,9 +35,17 @@ function labClone(withData: boolean): Instance {
       { Key: 'spotops:replaces', Value: 'i-0old' },
     ],
     BlockDeviceMappings: [
-      { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-root', Status: 'attached', DeleteOnTermination: true } },
+      {
+        DeviceName: '/dev/xvda',
+        Ebs: { VolumeId: 'vol-root', Status: 'attached', DeleteOnTermination: true },
+      },
       ...(withData
-        ? [{ DeviceName: '/dev/sdf', Ebs: { VolumeId: 'vol-data', Status: 'attached' as const, DeleteOnTermination: false } }]
+        ? [
+            {
+              DeviceName: '/dev/sdf',
+              Ebs: { VolumeId: 'vol-data', Status: 'attached' as const, DeleteOnTermination: false },
+            },
+          ]
         : []),
     ],
   });
@@ -40,7 +54,15 @@ function labClone(withData: boolean): Instance {
 async function setup(withData: boolean) {
   world = fakeSpotWorld(ec2, {
     instances: [labClone(withData)],
-    addresses: [{ AllocationId: 'eipalloc-1', PublicIp: '52.1.2.3', InstanceId: 'i-0bbb1', AssociationId: 'eipassoc-0', PrivateIpAddress: '10.0.1.10' }],
+    addresses: [
+      {
+        AllocationId: 'eipalloc-1',
+        PublicIp: '52.1.2.3',
+        InstanceId: 'i-0bbb1',
+        AssociationId: 'eipassoc-0',
+        PrivateIpAddress: '10.0.1.10',
+      },
+    ],
     volumes: [
       { VolumeId: 'vol-root', Size: 8, VolumeType: 'gp3', Iops: 3000, Throughput: 125, State: 'in-use' },
       { VolumeId: 'vol-data', Size: 100, VolumeType: 'gp3', Iops: 3000, Throughput: 125, State: 'in-use' },
@@ -122,7 +144,10 @@ describe('an interruption warning for a lab instance spotops moved to Spot', () 
     const run = sim.calls.find((c) => c.name === 'RunInstances' && c.input.DryRun === false)!;
     expect(run.input).toMatchObject({ ImageId: 'ami-0fresh', InstanceType: 'm5.large' });
     // Pool use1-az4 was just poisoned: the copy runs in the other AZ of the VPC, as Spot.
-    expect(world.instances.get(row.replacementId!)).toMatchObject({ SubnetId: 'subnet-b', InstanceLifecycle: 'spot' });
+    expect(world.instances.get(row.replacementId!)).toMatchObject({
+      SubnetId: 'subnet-b',
+      InstanceLifecycle: 'spot',
+    });
     // The address moved only after the warned instance had stopped, onto the replacement.
     expect(world.associatedWhile).toEqual([{ instanceId: row.replacementId, state: 'running' }]);
     const moved = sim.calls.find((c) => c.name === 'AssociateAddress' && c.input.DryRun === false)!;

@@ -6,8 +6,8 @@ import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { replacedBeforeTerminationRate } from '../../src/db/queries/interruption-responses.js';
 import { setPolicy } from '../../src/db/queries/interruption-policies.js';
+import { replacedBeforeTerminationRate } from '../../src/db/queries/interruption-responses.js';
 import {
   type Account,
   auditEvents,
@@ -20,9 +20,15 @@ import {
 } from '../../src/db/schema.js';
 import { handleAndRespond } from '../../src/events/respond.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
+import {
+  fakeGroup,
+  fakeSpotWorld,
+  member,
+  onDemandInstance,
+  type SpotWorld,
+} from '../executors/spot-world.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { fakeGroup, fakeSpotWorld, member, onDemandInstance, type SpotWorld } from '../executors/spot-world.js';
 import { makeSim, PROD_AWS, type Sim } from './interruption-sim.js';
 
 const ec2 = mockClient(EC2Client);
@@ -46,7 +52,10 @@ let sim: Sim;
 let account: Account;
 let moveRec: number;
 
-async function movedGroup(executor = 'spot-asg-swap', params: Record<string, unknown> = { groupName: 'web', maxPrice: 0.096 }) {
+async function movedGroup(
+  executor = 'spot-asg-swap',
+  params: Record<string, unknown> = { groupName: 'web', maxPrice: 0.096 },
+) {
   const [rec] = await t.db
     .insert(recommendations)
     .values({
@@ -82,9 +91,17 @@ beforeEach(async () => {
   ec2.reset();
   asg.reset();
   t = await createTestDatabase();
-  account = await verifiedAccount(t.db, { name: 'prod', environment: 'PROD', awsAccountId: PROD_AWS, slackChannel: 'C0PROD' });
+  account = await verifiedAccount(t.db, {
+    name: 'prod',
+    environment: 'PROD',
+    awsAccountId: PROD_AWS,
+    slackChannel: 'C0PROD',
+  });
   world = fakeSpotWorld(ec2, {
-    instances: [spotMember('i-0aaa1', 'us-east-1a', 'subnet-a'), spotMember('i-0aaa2', 'us-east-1b', 'subnet-b')],
+    instances: [
+      spotMember('i-0aaa1', 'us-east-1a', 'subnet-a'),
+      spotMember('i-0aaa2', 'us-east-1b', 'subnet-b'),
+    ],
   });
   fakeGroup(asg, world, {
     AutoScalingGroupName: 'web',
@@ -116,12 +133,20 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     await response.done;
 
     const row = await responseRow();
-    expect(row).toMatchObject({ status: 'replaced', target: 'asg', onDemand: false, replacementId: 'i-0clone1' });
+    expect(row).toMatchObject({
+      status: 'replaced',
+      target: 'asg',
+      onDemand: false,
+      replacementId: 'i-0clone1',
+    });
     // Requested < 5 s after the warning was read, healthy before AWS reclaims the old one.
     expect(row.requestedAt!.getTime() - row.readAt.getTime()).toBeLessThan(5_000);
     expect(row.healthyAt!.getTime()).toBeLessThan(warnedAt + 120_000);
     // The replacement avoided the poisoned pool (use1-az4) for the other AZ.
-    expect(world.instances.get('i-0clone1')).toMatchObject({ SubnetId: 'subnet-b', InstanceLifecycle: 'spot' });
+    expect(world.instances.get('i-0clone1')).toMatchObject({
+      SubnetId: 'subnet-b',
+      InstanceLifecycle: 'spot',
+    });
     // Capacity: InService never below the group's desired 2 at any recorded moment.
     expect(world.steps.length).toBeGreaterThan(3);
     for (const s of world.steps) expect(s.inService, s.call).toBeGreaterThanOrEqual(2);
@@ -133,14 +158,24 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     expect(attachAt).toBeLessThan(detachAt);
 
     const [exec] = await t.db.select().from(executions).where(eq(executions.id, response.executionId));
-    expect(exec).toMatchObject({ status: 'succeeded', priority: 0, approvedBy: 'system:interruption', executor: 'emergency-replace' });
+    expect(exec).toMatchObject({
+      status: 'succeeded',
+      priority: 0,
+      approvedBy: 'system:interruption',
+      executor: 'emergency-replace',
+    });
     // The move's thread gets the story; a new card reports the emergency.
     const story = await t.db.select().from(auditEvents).where(eq(auditEvents.recommendationId, moveRec));
-    expect(story.map((a) => a.event)).toEqual(expect.arrayContaining(['emergency_started', 'emergency_replaced']));
+    expect(story.map((a) => a.event)).toEqual(
+      expect.arrayContaining(['emergency_started', 'emergency_replaced']),
+    );
     const rows = await t.db.select().from(outbox);
     expect(rows.filter((r) => r.kind === 'reply').length).toBeGreaterThanOrEqual(2);
     const card = rows.find((r) => (r.payload as { template?: string }).template === 'emergency_report');
-    expect(card?.payload).toMatchObject({ channel: 'C0PROD', input: { status: 'replaced', replacementId: 'i-0clone1' } });
+    expect(card?.payload).toMatchObject({
+      channel: 'C0PROD',
+      input: { status: 'replaced', replacementId: 'i-0clone1' },
+    });
     expect(await replacedBeforeTerminationRate(t.db)).toEqual({ handled: 1, replacedInTime: 1, rate: 1 });
   });
 
@@ -155,17 +190,23 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     expect(again.response?.kind).toBe('duplicate');
     const first = started[0]!.response;
     if (first?.kind === 'started') await first.done;
-    expect(await t.db.select().from(executions).where(eq(executions.executor, 'emergency-replace'))).toHaveLength(1);
+    expect(
+      await t.db.select().from(executions).where(eq(executions.executor, 'emergency-replace')),
+    ).toHaveLength(1);
     expect(world.launched).toEqual(['i-0clone1']);
   });
 
   it('falls back to On-Demand when every pool is poisoned, and remembers it', async () => {
     await movedGroup();
-    await recordInterruption(t.db, { region: 'us-east-1', az: 'use1-az6', instanceType: 'm5.large' }, {
-      accountId: account.id,
-      environment: 'PROD',
-      at: sim.clock.now(),
-    });
+    await recordInterruption(
+      t.db,
+      { region: 'us-east-1', az: 'use1-az6', instanceType: 'm5.large' },
+      {
+        accountId: account.id,
+        environment: 'PROD',
+        at: sim.clock.now(),
+      },
+    );
     const deps = sim.deps(t.db);
     const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-od'));
     if (response?.kind !== 'started') throw new Error(`not started: ${JSON.stringify(response)}`);
@@ -192,7 +233,9 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
 
   it('leaves a group spotops did not move alone under the default policy, and replaces it under `all`', async () => {
     const deps = sim.deps(t.db);
-    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-u1'))).response).toMatchObject({ kind: 'skipped' });
+    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-u1'))).response).toMatchObject({
+      kind: 'skipped',
+    });
     await setPolicy(t.db, account.id, { emergency: 'all' }, 'U0BOB', sim.clock.now());
     const { response } = await handleAndRespond(deps, sim.warning('i-0aaa2', 'evt-u2'));
     expect(response?.kind).toBe('started');
@@ -202,9 +245,13 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
   it('follows the rebalance policy: notify tells the channel, replace replaces, ignore does nothing', async () => {
     await movedGroup();
     const deps = sim.deps(t.db);
-    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-r1', 'rebalance'))).response?.kind).toBe('notified');
+    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-r1', 'rebalance'))).response?.kind).toBe(
+      'notified',
+    );
     await setPolicy(t.db, account.id, { rebalance: 'ignore' }, 'U0BOB', sim.clock.now());
-    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-r2', 'rebalance'))).response?.kind).toBe('skipped');
+    expect((await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-r2', 'rebalance'))).response?.kind).toBe(
+      'skipped',
+    );
     await setPolicy(t.db, account.id, { rebalance: 'replace' }, 'U0BOB', sim.clock.now());
     const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-r3', 'rebalance'));
     if (response?.kind !== 'started') throw new Error('not started');

@@ -30,7 +30,7 @@ import type { Ec2Event } from '../../src/events/parse.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { awsError, dryRunOperation } from '../executors/context.js';
-import { SUBNETS, type SpotWorld } from '../executors/spot-world.js';
+import { type SpotWorld, SUBNETS } from '../executors/spot-world.js';
 
 export const PROD_AWS = '123456789012';
 export const LAUNCH_TO_RUNNING_MS = 20_000;
@@ -105,9 +105,17 @@ export function makeSim(
       InstanceStatuses: (input.InstanceIds ?? []).flatMap((id) => {
         const i = world.instances.get(id);
         const at = launchedAt.get(id);
-        if (i?.State?.Name !== 'running' || (at !== undefined && now < at + LAUNCH_TO_STATUS_OK_MS)) return [];
+        if (i?.State?.Name !== 'running' || (at !== undefined && now < at + LAUNCH_TO_STATUS_OK_MS))
+          return [];
         world.statusOk.add(id);
-        return [{ InstanceId: id, InstanceState: i.State, InstanceStatus: { Status: 'ok' as const }, SystemStatus: { Status: 'ok' as const } }];
+        return [
+          {
+            InstanceId: id,
+            InstanceState: i.State,
+            InstanceStatus: { Status: 'ok' as const },
+            SystemStatus: { Status: 'ok' as const },
+          },
+        ];
       }),
     };
   });
@@ -139,7 +147,10 @@ export function makeSim(
 
   const wrap = <C extends { send: (...args: any[]) => Promise<any> }>(client: C): C => {
     const send = client.send.bind(client);
-    client.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }, ...rest: unknown[]) => {
+    client.send = (async (
+      command: { constructor: { name: string }; input: Record<string, unknown> },
+      ...rest: unknown[]
+    ) => {
       const name = command.constructor.name.replace(/Command$/, '');
       clock.advance(latencyOf(name));
       tick();
@@ -199,12 +210,31 @@ export function makeSim(
       } as unknown as Deps;
     },
     warning(instanceId, id, kind = 'interruption') {
-      const time = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const time = clock
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
       if (kind === 'interruption') deadlines.set(instanceId, clock.now().getTime() + 120_000);
-      const base = { version: '0', id, source: 'aws.ec2' as const, account: PROD_AWS, time, region: 'us-east-1', resources: [] };
+      const base = {
+        version: '0',
+        id,
+        source: 'aws.ec2' as const,
+        account: PROD_AWS,
+        time,
+        region: 'us-east-1',
+        resources: [],
+      };
       return kind === 'interruption'
-        ? { ...base, 'detail-type': 'EC2 Spot Instance Interruption Warning', detail: { 'instance-id': instanceId, 'instance-action': 'terminate' } }
-        : ({ ...base, 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': instanceId } } as Ec2Event);
+        ? {
+            ...base,
+            'detail-type': 'EC2 Spot Instance Interruption Warning',
+            detail: { 'instance-id': instanceId, 'instance-action': 'terminate' },
+          }
+        : ({
+            ...base,
+            'detail-type': 'EC2 Instance Rebalance Recommendation',
+            detail: { 'instance-id': instanceId },
+          } as Ec2Event);
     },
   };
 }

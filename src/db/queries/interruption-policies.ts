@@ -20,7 +20,10 @@ export type InterruptionPolicy = z.infer<typeof interruptionPolicy>;
 export const DEFAULT_INTERRUPTION_POLICY: InterruptionPolicy = { rebalance: 'notify', emergency: 'managed' };
 
 export async function policyOf(db: DbOrTx, accountId: number): Promise<InterruptionPolicy> {
-  const [row] = await db.select().from(interruptionPolicies).where(eq(interruptionPolicies.accountId, accountId));
+  const [row] = await db
+    .select()
+    .from(interruptionPolicies)
+    .where(eq(interruptionPolicies.accountId, accountId));
   if (!row) return DEFAULT_INTERRUPTION_POLICY;
   // A value written by an older or newer version falls back to the careful default.
   const parsed = interruptionPolicy.safeParse({ rebalance: row.rebalance, emergency: row.emergency });
@@ -38,6 +41,9 @@ export async function setPolicy(
   await db
     .insert(interruptionPolicies)
     .values({ accountId, ...next, updatedBy: by, updatedAt: at })
-    .onConflictDoUpdate({ target: interruptionPolicies.accountId, set: { ...next, updatedBy: by, updatedAt: at } });
+    .onConflictDoUpdate({
+      target: interruptionPolicies.accountId,
+      set: { ...next, updatedBy: by, updatedAt: at },
+    });
   return next;
 }

@@ -22,7 +22,11 @@ export async function updateResponse(
   id: number,
   set: Partial<Omit<NewResponse, 'id'>>,
 ): Promise<InterruptionResponse | undefined> {
-  const [row] = await db.update(interruptionResponses).set(set).where(eq(interruptionResponses.id, id)).returning();
+  const [row] = await db
+    .update(interruptionResponses)
+    .set(set)
+    .where(eq(interruptionResponses.id, id))
+    .returning();
   return row;
 }
 
@@ -34,7 +38,9 @@ export async function responseFor(
   const [row] = await db
     .select()
     .from(interruptionResponses)
-    .where(and(eq(interruptionResponses.accountId, accountId), eq(interruptionResponses.instanceId, instanceId)));
+    .where(
+      and(eq(interruptionResponses.accountId, accountId), eq(interruptionResponses.instanceId, instanceId)),
+    );
   return row;
 }
 

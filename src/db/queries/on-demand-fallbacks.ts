@@ -8,16 +8,28 @@ export async function rememberFallback(
   db: DbOrTx,
   values: typeof onDemandFallbacks.$inferInsert,
 ): Promise<void> {
-  await db.insert(onDemandFallbacks).values(values).onConflictDoNothing({ target: onDemandFallbacks.instanceId });
+  await db
+    .insert(onDemandFallbacks)
+    .values(values)
+    .onConflictDoNothing({ target: onDemandFallbacks.instanceId });
 }
 
 /** Fallbacks not proposed back yet. */
 export function openFallbacks(db: DbOrTx): Promise<OnDemandFallback[]> {
-  return db.select().from(onDemandFallbacks).where(isNull(onDemandFallbacks.proposedAt)).orderBy(onDemandFallbacks.id);
+  return db
+    .select()
+    .from(onDemandFallbacks)
+    .where(isNull(onDemandFallbacks.proposedAt))
+    .orderBy(onDemandFallbacks.id);
 }
 
 /** Guarded: only the first proposal of a fallback is recorded (two replicas running the job). */
-export async function markProposed(db: DbOrTx, id: number, recommendationId: number, at: Date): Promise<boolean> {
+export async function markProposed(
+  db: DbOrTx,
+  id: number,
+  recommendationId: number,
+  at: Date,
+): Promise<boolean> {
   const rows = await db
     .update(onDemandFallbacks)
     .set({ proposedRecommendationId: recommendationId, proposedAt: at })

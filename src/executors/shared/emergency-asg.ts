@@ -40,18 +40,26 @@ export interface EmergencyOutcome {
 export function marketOf(choice: PoolChoice): InstanceMarketOptionsRequest | undefined {
   return choice.onDemand
     ? undefined
-    : { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' } };
+    : {
+        MarketType: 'spot',
+        SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' },
+      };
 }
 
 /** Instance types the group may launch: its mixed-instances overrides, else the warned one's type. */
 function groupTypes(group: AutoScalingGroup, fallback: string): string[] {
   const overrides =
-    group.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.flatMap((o) => (o.InstanceType ? [o.InstanceType] : [])) ??
-    [];
+    group.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.flatMap((o) =>
+      o.InstanceType ? [o.InstanceType] : [],
+    ) ?? [];
   return [...new Set([fallback, ...overrides])];
 }
 
-async function groupPlacements(ec2: EC2Client, group: AutoScalingGroup, types: string[]): Promise<Placement[]> {
+async function groupPlacements(
+  ec2: EC2Client,
+  group: AutoScalingGroup,
+  types: string[],
+): Promise<Placement[]> {
   const subnets = groupSubnets(group);
   if (subnets.length === 0) return [];
   const out = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }));
@@ -59,7 +67,8 @@ async function groupPlacements(ec2: EC2Client, group: AutoScalingGroup, types: s
   for (const s of out.Subnets ?? []) {
     if (!s.SubnetId || !s.AvailabilityZone) continue;
     const azId = s.AvailabilityZoneId ?? (await azIdOfName(ec2, s.AvailabilityZone));
-    for (const instanceType of types) placements.push({ subnetId: s.SubnetId, az: s.AvailabilityZone, azId, instanceType });
+    for (const instanceType of types)
+      placements.push({ subnetId: s.SubnetId, az: s.AvailabilityZone, azId, instanceType });
   }
   return placements;
 }
@@ -104,9 +113,13 @@ export async function replaceAsgMember(
       if (!template?.LaunchTemplateId && !template?.LaunchTemplateName)
         return { reportOnly: true, reason: `${name} has no launch template to launch a replacement from` };
       const [instance] = await describeInstances(ec2, [old]);
-      if (!instance) return { reportOnly: true, reason: `${old} is already gone; ${name} replaces it itself` };
+      if (!instance)
+        return { reportOnly: true, reason: `${old} is already gone; ${name} replaces it itself` };
       const here = await placementOf(ec2, instance);
-      const candidates = orderCandidates(await groupPlacements(ec2, group, groupTypes(group, here.instanceType)), here);
+      const candidates = orderCandidates(
+        await groupPlacements(ec2, group, groupTypes(group, here.instanceType)),
+        here,
+      );
       const choice = await choosePool(ctx, candidates, here);
       return {
         reportOnly: false,
@@ -130,7 +143,8 @@ export async function replaceAsgMember(
       const tags = [...(plan.tags ?? []), ...stepTags(ctx, 'launch')];
       if (again) {
         const [found] = await findTaggedInstances(ec2, stepTags(ctx, 'launch'));
-        if (found?.InstanceId) return { replacementId: found.InstanceId, requestedAt: ctx.clock.now().toISOString() };
+        if (found?.InstanceId)
+          return { replacementId: found.InstanceId, requestedAt: ctx.clock.now().toISOString() };
       }
       const id = await launchOne(ctx, ec2, {
         LaunchTemplate: plan.template,

@@ -32,34 +32,49 @@ export async function replaceK8sNode(
   const asg = ctx.aws.autoScaling(ctx.region);
   const old = p.instanceId;
 
-  const scaled = await step<{ groupName: string; before: string[]; desired: number; max: number; raised: boolean; requestedAt: string }>(
-    ctx,
-    {
-      name: 'scale-out',
-      run: async () => {
-        const ng = (await eks.send(new DescribeNodegroupCommand({ clusterName: p.cluster, nodegroupName: p.nodegroup })))
-          .nodegroup;
-        const groupName = ng?.resources?.autoScalingGroups?.[0]?.name;
-        const sc = ng?.scalingConfig;
-        if (!ng || !groupName || sc?.desiredSize === undefined || sc.maxSize === undefined)
-          throw new Error(`describing the node group ${p.nodegroup} of ${p.cluster}: no scaling configuration`);
-        const group = await findGroup(asg, groupName);
-        const before = group ? inService(group) : [];
-        const raised = sc.desiredSize + 1 > sc.maxSize;
-        await mutateWithoutDryRun(ctx, 'eks:UpdateNodegroupConfig', () =>
-          eks.send(
-            new UpdateNodegroupConfigCommand({
-              clusterName: p.cluster,
-              nodegroupName: p.nodegroup,
-              scalingConfig: { desiredSize: sc.desiredSize! + 1, ...(raised ? { maxSize: sc.maxSize! + 1 } : {}) },
-            }),
-          ),
-        );
-        await ctx.progress?.(`Scaled ${p.nodegroup} out to ${sc.desiredSize + 1} to replace ${old}.`);
-        return { groupName, before, desired: sc.desiredSize, max: sc.maxSize, raised, requestedAt: ctx.clock.now().toISOString() };
-      },
+  const scaled = await step<{
+    groupName: string;
+    before: string[];
+    desired: number;
+    max: number;
+    raised: boolean;
+    requestedAt: string;
+  }>(ctx, {
+    name: 'scale-out',
+    run: async () => {
+      const ng = (
+        await eks.send(new DescribeNodegroupCommand({ clusterName: p.cluster, nodegroupName: p.nodegroup }))
+      ).nodegroup;
+      const groupName = ng?.resources?.autoScalingGroups?.[0]?.name;
+      const sc = ng?.scalingConfig;
+      if (!ng || !groupName || sc?.desiredSize === undefined || sc.maxSize === undefined)
+        throw new Error(`describing the node group ${p.nodegroup} of ${p.cluster}: no scaling configuration`);
+      const group = await findGroup(asg, groupName);
+      const before = group ? inService(group) : [];
+      const raised = sc.desiredSize + 1 > sc.maxSize;
+      await mutateWithoutDryRun(ctx, 'eks:UpdateNodegroupConfig', () =>
+        eks.send(
+          new UpdateNodegroupConfigCommand({
+            clusterName: p.cluster,
+            nodegroupName: p.nodegroup,
+            scalingConfig: {
+              desiredSize: sc.desiredSize! + 1,
+              ...(raised ? { maxSize: sc.maxSize! + 1 } : {}),
+            },
+          }),
+        ),
+      );
+      await ctx.progress?.(`Scaled ${p.nodegroup} out to ${sc.desiredSize + 1} to replace ${old}.`);
+      return {
+        groupName,
+        before,
+        desired: sc.desiredSize,
+        max: sc.maxSize,
+        raised,
+        requestedAt: ctx.clock.now().toISOString(),
+      };
     },
-  );
+  });
 
   const drained = await step<{ node?: string; evicted: number; note: string }>(ctx, {
     name: 'cordon-drain',
@@ -72,7 +87,9 @@ export async function replaceK8sNode(
       if (!node) return { evicted: 0, note: `${old} has no node in ${p.cluster}` };
       const name = nodeName(node);
       await cordon(ctx, api, name);
-      const left = p.deadline ? new Date(p.deadline).getTime() - ctx.clock.now().getTime() - DRAIN_MARGIN_MS : undefined;
+      const left = p.deadline
+        ? new Date(p.deadline).getTime() - ctx.clock.now().getTime() - DRAIN_MARGIN_MS
+        : undefined;
       try {
         const timing = { ...DEFAULT_DRAIN, ...ctx.kube?.drain };
         // Both the PDB back-off and the wait for pods to go end by the deadline.
@@ -82,12 +99,23 @@ export async function replaceK8sNode(
             : {
                 ...timing,
                 goneTimeoutMs: Math.max(1_000, Math.min(timing.goneTimeoutMs, left)),
-                maxEvictionAttempts: Math.max(1, Math.min(timing.maxEvictionAttempts, Math.floor(left / timing.evictionBackoffMs))),
+                maxEvictionAttempts: Math.max(
+                  1,
+                  Math.min(timing.maxEvictionAttempts, Math.floor(left / timing.evictionBackoffMs)),
+                ),
               };
         const r = await drainNode(ctx, api, name, bounded);
-        return { node: name, evicted: r.evicted.length, note: `cordoned and drained ${name} (${r.evicted.length} pods evicted)` };
+        return {
+          node: name,
+          evicted: r.evicted.length,
+          note: `cordoned and drained ${name} (${r.evicted.length} pods evicted)`,
+        };
       } catch (err) {
-        return { node: name, evicted: 0, note: `cordoned ${name}; the drain did not finish before the deadline (${describeError(err)})` };
+        return {
+          node: name,
+          evicted: 0,
+          note: `cordoned ${name}; the drain did not finish before the deadline (${describeError(err)})`,
+        };
       }
     },
   });
@@ -109,7 +137,8 @@ export async function replaceK8sNode(
     name: 'detach',
     run: async () => {
       const group = await findGroup(asg, scaled.groupName);
-      if ((group?.Instances ?? []).some((i) => i.InstanceId === old)) await detach(ctx, asg, scaled.groupName, [old]);
+      if ((group?.Instances ?? []).some((i) => i.InstanceId === old))
+        await detach(ctx, asg, scaled.groupName, [old]);
       // The node group's own record back to its size (the detach already brought the group there).
       await mutateWithoutDryRun(ctx, 'eks:UpdateNodegroupConfig', () =>
         eks.send(

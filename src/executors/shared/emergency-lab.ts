@@ -4,13 +4,13 @@
 // stopped, move its Elastic IP to the replacement and reattach the data volumes that outlive it
 // (DeleteOnTermination false). Volumes that die with it are restored from the AMI's snapshots.
 import {
+  AssociateAddressCommand,
   AttachVolumeCommand,
   DescribeAddressesCommand,
   DescribeImagesCommand,
   DescribeSubnetsCommand,
   type EC2Client,
   type Image,
-  AssociateAddressCommand,
 } from '@aws-sdk/client-ec2';
 import { describeInstances } from '../../aws/asg-clone.js';
 import { mutateEc2 } from '../../aws/dry-run.js';
@@ -28,7 +28,10 @@ import { choosePool, orderCandidates, type Placement, type PoolChoice } from './
 export const SOURCE_TAG = 'spotops:source-instance';
 
 /** The newest available AMI taken of any of the instances (the line: original, then each replacement). */
-export async function latestImage(ec2: EC2Client, instanceIds: readonly string[]): Promise<Image | undefined> {
+export async function latestImage(
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+): Promise<Image | undefined> {
   const out = await ec2.send(
     new DescribeImagesCommand({
       Owners: ['self'],
@@ -71,9 +74,13 @@ export async function replaceLabInstance(
     name: 'plan',
     run: async () => {
       const [instance] = await describeInstances(ec2, [old]);
-      if (!instance) throw new Error(`describing ${old}: EC2 no longer knows it, so there is nothing to copy`);
+      if (!instance)
+        throw new Error(`describing ${old}: EC2 no longer knows it, so there is nothing to copy`);
       const src = await describeLaunchSource(ec2, instance);
-      const line = [old, ...(instance.Tags ?? []).filter((t) => t.Key === REPLACES_TAG).map((t) => t.Value ?? '')];
+      const line = [
+        old,
+        ...(instance.Tags ?? []).filter((t) => t.Key === REPLACES_TAG).map((t) => t.Value ?? ''),
+      ];
       const image = await latestImage(ec2, line);
       if (!image?.ImageId) throw new Error(`finding an AMI of ${line.join(' or ')}: none is available`);
       const addresses = await ec2.send(
@@ -86,8 +93,11 @@ export async function replaceLabInstance(
       const here = await placementOf(ec2, instance);
       // One interface and no volume to reattach: any subnet of the VPC will do (the address moves);
       // otherwise the replacement stays in the instance's own AZ (volumes are zonal).
-      const movable = (instance.NetworkInterfaces?.length ?? 1) <= 1 && reattach.length === 0 && instance.VpcId;
-      const candidates = movable ? await vpcPlacements(ec2, instance.VpcId as string, here.instanceType) : [here];
+      const movable =
+        (instance.NetworkInterfaces?.length ?? 1) <= 1 && reattach.length === 0 && instance.VpcId;
+      const candidates = movable
+        ? await vpcPlacements(ec2, instance.VpcId as string, here.instanceType)
+        : [here];
       const choice = await choosePool(ctx, orderCandidates(candidates, here), here);
       return { choice, imageId: image.ImageId, image, src, allocationId: eip?.AllocationId, reattach };
     },
@@ -99,7 +109,8 @@ export async function replaceLabInstance(
     run: async (again) => {
       if (again) {
         const [found] = await findTaggedInstances(ec2, stepTags(ctx, 'launch'));
-        if (found?.InstanceId) return { replacementId: found.InstanceId, requestedAt: ctx.clock.now().toISOString() };
+        if (found?.InstanceId)
+          return { replacementId: found.InstanceId, requestedAt: ctx.clock.now().toISOString() };
       }
       const tags = [...cloneTags(plan.src.instance.Tags, old), ...stepTags(ctx, 'launch')];
       const input = cloneLaunchInput(plan.src, {
@@ -112,7 +123,9 @@ export async function replaceLabInstance(
       const reattached = new Set(plan.reattach.map((v) => v.deviceName));
       const id = await launchOne(ctx, ec2, {
         ...input,
-        NetworkInterfaces: input.NetworkInterfaces?.map((n, i) => (i === 0 ? { ...n, SubnetId: choice.subnetId } : n)),
+        NetworkInterfaces: input.NetworkInterfaces?.map((n, i) =>
+          i === 0 ? { ...n, SubnetId: choice.subnetId } : n,
+        ),
         // The AMI maps these devices too: NoDevice keeps them off, the originals are reattached.
         BlockDeviceMappings: input.BlockDeviceMappings?.map((m) =>
           reattached.has(m.DeviceName ?? '') ? { DeviceName: m.DeviceName, NoDevice: '' } : m,
@@ -156,7 +169,12 @@ export async function replaceLabInstance(
       run: async () => {
         await mutateEc2(ctx, 'ec2:AssociateAddress', (dryRun) =>
           ec2.send(
-            new AssociateAddressCommand({ AllocationId: allocationId, InstanceId: id, AllowReassociation: true, DryRun: dryRun }),
+            new AssociateAddressCommand({
+              AllocationId: allocationId,
+              InstanceId: id,
+              AllowReassociation: true,
+              DryRun: dryRun,
+            }),
           ),
         );
         return { allocationId };
@@ -170,7 +188,14 @@ export async function replaceLabInstance(
       run: async () => {
         await waitVolumeAvailable(ctx, ec2, v.volumeId);
         await mutateEc2(ctx, 'ec2:AttachVolume', (dryRun) =>
-          ec2.send(new AttachVolumeCommand({ VolumeId: v.volumeId, InstanceId: id, Device: v.deviceName, DryRun: dryRun })),
+          ec2.send(
+            new AttachVolumeCommand({
+              VolumeId: v.volumeId,
+              InstanceId: id,
+              Device: v.deviceName,
+              DryRun: dryRun,
+            }),
+          ),
         );
         return { volumeId: v.volumeId };
       },

@@ -53,5 +53,8 @@ export function emergencyCard(i: EmergencyCardInput): SlackMessage {
       `Ran without approval under the account's interruption policy · execution ${i.executionId}${i.onDemand ? ' · proposed back to Spot once a healthy pool exists' : ''}`,
     ]),
   ];
-  return message(`${TITLE[i.status]}: ${i.instanceId} (${warning}) in ${escapeMrkdwn(i.account.name)}`, blocks);
+  return message(
+    `${TITLE[i.status]}: ${i.instanceId} (${warning}) in ${escapeMrkdwn(i.account.name)}`,
+    blocks,
+  );
 }
