@@ -31,7 +31,6 @@ export const BUCKETS = {
 } as const satisfies Record<Family, BucketSpec>;
 
 export type Priority = 'emergency' | 'normal' | 'scan';
-const RANK: Record<Priority, number> = { emergency: 0, normal: 1, scan: 2 };
 /** Share of a bucket only emergency and normal work may use: what a scan leaves for the rest. */
 const SCAN_RESERVE = 0.2;
 
@@ -52,16 +51,17 @@ export const currentPriority = (): Priority => priorityScope.getStore() ?? 'norm
 
 interface Waiter {
   priority: Priority;
-  seq: number;
   resolve: () => void;
 }
+
+const PRIORITIES: readonly Priority[] = ['emergency', 'normal', 'scan'];
 
 export class TokenBucket {
   #tokens: number;
   #at: number;
-  readonly #queue: Waiter[] = [];
+  /** One FIFO per priority, served in PRIORITIES order. */
+  readonly #queues: Record<Priority, Waiter[]> = { emergency: [], normal: [], scan: [] };
   #pumping = false;
-  #seq = 0;
 
   constructor(
     readonly spec: BucketSpec,
@@ -94,14 +94,17 @@ export class TokenBucket {
   }
 
   get waiting(): number {
-    return this.#queue.length;
+    return PRIORITIES.reduce((n, p) => n + this.#queues[p].length, 0);
+  }
+
+  #head(): Waiter[] | undefined {
+    return PRIORITIES.map((p) => this.#queues[p]).find((q) => q.length > 0);
   }
 
   /** Resolves when the request may be sent; the highest priority waiting goes first, FIFO within one. */
   take(priority: Priority): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.#queue.push({ priority, seq: this.#seq++, resolve });
-      this.#queue.sort((a, b) => RANK[a.priority] - RANK[b.priority] || a.seq - b.seq);
+      this.#queues[priority].push({ priority, resolve });
       void this.#pump();
     });
   }
@@ -110,13 +113,13 @@ export class TokenBucket {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#queue.length > 0) {
+      for (let queue = this.#head(); queue; queue = this.#head()) {
         this.#refill();
-        const next = this.#queue[0]!;
+        const next = queue[0]!;
         const floor = this.#floor(next.priority);
         if (this.#tokens - 1 >= floor) {
           this.#tokens -= 1;
-          this.#queue.shift();
+          queue.shift();
           next.resolve();
           continue;
         }

@@ -143,7 +143,7 @@ function throttlingEc2(region: string, perRegion: number, log: { attempts: numbe
   });
 }
 
-describe('a scan of 2,000 resources with 30 % of calls throttled', () => {
+describe('a scan of 2,000 resources with 30 % of calls throttled', { timeout: 90_000 }, () => {
   let t: TestDatabase;
   let account: Account;
   beforeEach(async () => {

@@ -134,7 +134,7 @@ async function respond() {
   return { row: row!, warnedAt };
 }
 
-describe('an interruption warning for a lab instance spotops moved to Spot', () => {
+describe('an interruption warning for a lab instance spotops moved to Spot', { timeout: 90_000 }, () => {
   it('launches a copy from the newest AMI in a healthy pool before the deadline and moves the EIP once the old one stops', async () => {
     await setup(false);
     const { row, warnedAt } = await respond();

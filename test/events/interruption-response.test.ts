@@ -6,6 +6,7 @@ import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RequestBudget, withPriority } from '../../src/aws/request-budget.js';
 import { setPolicy } from '../../src/db/queries/interruption-policies.js';
 import { replacedBeforeTerminationRate } from '../../src/db/queries/interruption-responses.js';
 import {
@@ -121,7 +122,7 @@ async function responseRow() {
   return rows[0]!;
 }
 
-describe('an interruption warning for a member of a group spotops moved to Spot', () => {
+describe('an interruption warning for a member of a group spotops moved to Spot', { timeout: 90_000 }, () => {
   it('replaces it in a healthy pool within the notice, capacity never below desired, and tells the story', async () => {
     await movedGroup();
     const deps = sim.deps(t.db);
@@ -177,6 +178,40 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
       input: { status: 'replaced', replacementId: 'i-0clone1' },
     });
     expect(await replacedBeforeTerminationRate(t.db)).toEqual({ handled: 1, replacedInTime: 1, rate: 1 });
+  });
+
+  it('still launches within its budget while a scan of 2,000 calls waits in the same account', async () => {
+    await movedGroup();
+    // Tokens refill as simulated time passes; a waiting call yields to the event loop meanwhile.
+    sim = makeSim(world, ec2, {
+      budget: (clock) => new RequestBudget(clock, () => new Promise((r) => setTimeout(r, 1))),
+    });
+    const deps = sim.deps(t.db);
+    const scanKey = { account: PROD_AWS, region: 'us-east-1', service: 'ec2' };
+    let scanned = 0;
+    const scan = withPriority('scan', async () =>
+      Promise.all(
+        Array.from({ length: 2_000 }, () =>
+          sim.budget!.acquire(scanKey, 'DescribeVolumes').then(() => scanned++),
+        ),
+      ),
+    );
+    const warnedAt = sim.clock.now().getTime();
+    const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-busy'));
+    if (response?.kind !== 'started') throw new Error('not started');
+    await response.done;
+    const row = await responseRow();
+    expect(row.requestedAt!.getTime() - row.readAt.getTime()).toBeLessThan(5_000);
+    expect(row.healthyAt!.getTime()).toBeLessThan(warnedAt + 120_000);
+    // The scan was not done before the emergency: it waited behind it.
+    expect(scanned).toBeLessThan(2_000);
+    // Then the scan goes on at the bucket's pace as time passes.
+    while (scanned < 2_000) {
+      sim.clock.advance(5_000);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await scan;
+    expect(scanned).toBe(2_000);
   });
 
   it('starts one replacement when the same warning arrives twice at once, and none for a later duplicate', async () => {

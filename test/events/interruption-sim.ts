@@ -23,6 +23,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { and, inArray, isNotNull } from 'drizzle-orm';
 import type { AccountAccess } from '../../src/aws/clients.js';
+import type { RequestBudget } from '../../src/aws/request-budget.js';
 import type { Db } from '../../src/db/client.js';
 import { executions } from '../../src/db/schema.js';
 import type { Deps } from '../../src/deps.js';
@@ -48,6 +49,8 @@ export function latencyOf(command: string): number {
 
 export interface Sim {
   clock: ManualClock;
+  /** The account's request budget, when the simulation has one. */
+  budget?: RequestBudget;
   access: AccountAccess;
   /** Simulated ms at which each instance was launched. */
   launchedAt: Map<string, number>;
@@ -66,9 +69,10 @@ export interface Sim {
 export function makeSim(
   world: SpotWorld,
   ec2: AwsClientStub<EC2Client>,
-  opts: { start?: string; db?: () => Db } = {},
+  opts: { start?: string; budget?: (clock: ManualClock) => RequestBudget } = {},
 ): Sim {
   const clock = new ManualClock(opts.start ?? '2026-12-01T12:00:00Z');
+  const budget = opts.budget?.(clock);
   const launchedAt = new Map<string, number>();
   const deadlines = new Map<string, number>();
   const calls: Sim['calls'] = [];
@@ -152,6 +156,8 @@ export function makeSim(
       ...rest: unknown[]
     ) => {
       const name = command.constructor.name.replace(/Command$/, '');
+      // The account's request budget, at the priority of the calling scope (emergency, scan).
+      await budget?.acquire({ account: PROD_AWS, region: 'us-east-1', service: 'ec2' }, name);
       clock.advance(latencyOf(name));
       tick();
       calls.push({ at: clock.now().getTime(), name, input: command.input });
@@ -192,6 +198,7 @@ export function makeSim(
 
   return {
     clock,
+    budget,
     access,
     launchedAt,
     deadlines,
