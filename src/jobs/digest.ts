@@ -1,6 +1,8 @@
 // The daily digest: open findings per kind (and what is new today), the biggest items, Shadow
 // IT deadlines, poisoned pools, and savings realised against estimated over the last 30 days.
 // Every figure is a SQL aggregate: no finding is loaded to be counted.
+
+import { replacedBeforeTerminationRate } from '../db/queries/interruption-responses.js';
 import type { Deps } from '../deps.js';
 import { effectiveSavingsRateNow } from '../engine/effective-savings-rate.js';
 import { measuredSavingsByKind } from '../engine/measured-savings.js';
@@ -45,6 +47,7 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
     },
     shadowIt: { open: shadow?.count ?? 0, dueWithin24h: shadow?.dueWithin24h ?? 0 },
     poisonedPools: (await listPoisonedPools(deps.db, deps.clock)).length,
+    interruptions: await replacedBeforeTerminationRate(deps.db, { since }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type SlackMessage,
   section,
 } from './limits.js';
+import { replacementRateText } from './measured-savings.js';
 
 export interface DigestInput {
   /** The day the digest covers. */
@@ -36,6 +37,8 @@ export interface DigestInput {
   };
   shadowIt?: { open: number; dueWithin24h: number } | null;
   poisonedPools?: number;
+  /** Interruption warnings answered with a replacement over the period, and how many in time. */
+  interruptions?: { handled: number; replacedInTime: number; rate: number | null };
 }
 
 const MAX_KINDS = 10;
@@ -93,6 +96,8 @@ export function digest(input: DigestInput): SlackMessage {
   }
   if (input.poisonedPools !== undefined)
     facts.push(`:skull: ${plural(input.poisonedPools, 'poisoned Spot pool')}`);
+  const replaced = replacementRateText(input.interruptions);
+  if (replaced) facts.push(`:ambulance: ${replaced}`);
   facts.push('Use `/spot waste`, `/spot shadow` or `/spot savings` for details.');
   blocks.push(context(facts));
 

@@ -1,4 +1,5 @@
 // /spot savings: estimate vs measured per kind (engine/measured-savings.ts) and the ESR.
+import { replacedBeforeTerminationRate } from '../../../db/queries/interruption-responses.js';
 import { effectiveSavingsRateNow } from '../../../engine/effective-savings-rate.js';
 import { measuredSavingsByKind } from '../../../engine/measured-savings.js';
 import { kindLabel } from '../../../engine/reports.js';
@@ -9,4 +10,5 @@ export const savingsCommand: Subcommand = async (ctx) =>
   savingsReport({
     rows: (await measuredSavingsByKind(ctx.deps.db)).map((r) => ({ ...r, label: kindLabel(r.kind) })),
     esr: await effectiveSavingsRateNow(ctx.deps.db),
+    interruptions: await replacedBeforeTerminationRate(ctx.deps.db),
   });
