@@ -20,6 +20,8 @@ import {
   spotPoolRisk,
 } from '../../src/db/schema.js';
 import { handleAndRespond } from '../../src/events/respond.js';
+import { type FallbackReturnSeams, proposeReturnsToSpot } from '../../src/jobs/fallback-return.js';
+import { DAY } from '../../src/lib/clock.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
 import {
   fakeGroup,
@@ -231,7 +233,7 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     expect(world.launched).toEqual(['i-0clone1']);
   });
 
-  it('falls back to On-Demand when every pool is poisoned, and remembers it', async () => {
+  it('falls back to On-Demand when every pool is poisoned, and the daily job proposes it back to Spot later', async () => {
     await movedGroup();
     await recordInterruption(
       t.db,
@@ -252,7 +254,42 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     expect(await t.db.select().from(onDemandFallbacks)).toMatchObject([
       { instanceId: row.replacementId, instanceType: 'm5.large', target: 'asg', groupName: 'web' },
     ]);
-    expect(await t.db.select().from(spotPoolRisk)).toHaveLength(2);
+    // Both pools of the type are poisoned, by AZ ID: the one warned about and the other.
+    expect((await t.db.select().from(spotPoolRisk)).map((p) => p.availabilityZone).sort()).toEqual([
+      'use1-az4',
+      'use1-az6',
+    ]);
+
+    // The daily job proposes it back to Spot, through an evaluation and a card, once a pool is healthy.
+    const asked: unknown[] = [];
+    const evaluate = (async (_deps, req) => {
+      asked.push(req);
+      const [recommendation] = await t.db
+        .insert(recommendations)
+        .values({
+          fingerprint: 'fp-return',
+          kind: 'spot-asg',
+          executor: 'spot-asg-swap',
+          accountId: account.id,
+          region: 'us-east-1',
+          resourceId: 'web',
+          title: 'Move web to Spot',
+          params: { groupName: 'web', maxPrice: 0.096 },
+          evidence: { card: {} },
+        })
+        .returning();
+      return { recommendation: recommendation!, card: {} as never };
+    }) as NonNullable<FallbackReturnSeams['evaluate']>;
+    expect(await proposeReturnsToSpot(deps, { evaluate })).toEqual({ proposed: 0, waiting: 1, failed: 0 });
+    sim.clock.advance(16 * DAY);
+    expect(await proposeReturnsToSpot(deps, { evaluate })).toEqual({ proposed: 1, waiting: 0, failed: 0 });
+    expect(asked).toEqual([
+      { target: { mode: 'asg', groupName: 'web' }, account: 'prod', region: 'us-east-1' },
+    ]);
+    const [fallback] = await t.db.select().from(onDemandFallbacks);
+    expect(fallback?.proposedRecommendationId).not.toBeNull();
+    expect((await t.db.select().from(outbox)).filter((r) => r.kind === 'card_post')).toHaveLength(1);
+    expect(await proposeReturnsToSpot(deps, { evaluate })).toEqual({ proposed: 0, waiting: 0, failed: 0 });
   });
 
   it('only reports when the group has Capacity Rebalancing on (AWS replaces it)', async () => {

@@ -8,6 +8,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   AttachVolumeCommand,
   type AttachVolumeCommandInput,
+  DescribeAvailabilityZonesCommand,
+  type DescribeAvailabilityZonesCommandInput,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   DescribeInstanceStatusCommand,
@@ -31,7 +33,7 @@ import type { Ec2Event } from '../../src/events/parse.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { awsError, dryRunOperation } from '../executors/context.js';
-import { type SpotWorld, SUBNETS } from '../executors/spot-world.js';
+import { type SpotWorld, SUBNETS, ZONES } from '../executors/spot-world.js';
 
 export const PROD_AWS = '123456789012';
 export const LAUNCH_TO_RUNNING_MS = 20_000;
@@ -144,6 +146,13 @@ export function makeSim(
     attachedVolumes.push({ volumeId: input.VolumeId ?? '', instanceId: input.InstanceId ?? '' });
     return { VolumeId: input.VolumeId, State: 'attaching' };
   });
+  // Every zone of the region when no name is given (aws/zones.ts asks that way).
+  ec2.on(DescribeAvailabilityZonesCommand).callsFake((input: DescribeAvailabilityZonesCommandInput) => ({
+    AvailabilityZones: (input.ZoneNames ?? Object.keys(ZONES)).map((name) => ({
+      ZoneName: name,
+      ZoneId: ZONES[name],
+    })),
+  }));
   ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput) => {
     const ids = input.SubnetIds ?? Object.keys(SUBNETS);
     return { Subnets: ids.map((id) => ({ SubnetId: id, AvailabilityZone: SUBNETS[id], VpcId: 'vpc-1' })) };

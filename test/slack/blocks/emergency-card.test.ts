@@ -49,7 +49,9 @@ describe('the replaced-before-termination rate', () => {
       esr: { rate: null, scope: ESR_SCOPE, pricedInstances: 0, unpriced: 0 },
       interruptions,
     });
-    expect(JSON.stringify(msg.blocks)).toContain('Interruptions: 4 of 5 replaced before AWS reclaimed them (80%)');
+    expect(JSON.stringify(msg.blocks)).toContain(
+      'Interruptions: 4 of 5 replaced before AWS reclaimed them (80%)',
+    );
   });
 
   it('is a line of the digest, and absent when no warning was handled', () => {
@@ -60,8 +62,10 @@ describe('the replaced-before-termination rate', () => {
       savings: { realisedMonthlyUsd: 0, estimatedMonthlyUsd: 0, executions: 0, failed: 0 },
     };
     expect(JSON.stringify(digest({ ...base, interruptions }).blocks)).toContain('4 of 5 replaced');
-    expect(JSON.stringify(digest({ ...base, interruptions: { handled: 0, replacedInTime: 0, rate: null } }).blocks)).not.toContain(
-      'Interruptions',
-    );
+    expect(
+      JSON.stringify(
+        digest({ ...base, interruptions: { handled: 0, replacedInTime: 0, rate: null } }).blocks,
+      ),
+    ).not.toContain('Interruptions');
   });
 });
