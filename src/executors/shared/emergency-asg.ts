@@ -179,32 +179,48 @@ export async function replaceAsgMember(
     },
   });
 
-  await step<{ maxBefore: number; raised: boolean }>(ctx, {
+  const attached = await step<{ maxBefore: number; raised: boolean }>(ctx, {
     name: 'attach',
     run: async () => {
-      const group = await findGroup(asg, name);
-      if (!group) throw new Error(`attaching ${id}: ${name} no longer exists`);
-      const listed = (group.Instances ?? []).some((i) => i.InstanceId === id);
-      const maxBefore = group.MaxSize ?? 0;
-      const raised = !listed && (group.DesiredCapacity ?? 0) + 1 > maxBefore;
-      if (raised) await setMaxSize(ctx, asg, name, maxBefore + 1);
-      if (!listed) await attach(ctx, asg, name, [id]);
-      await waitInService(ctx, asg, name, [id]);
-      return { maxBefore, raised };
-    },
-  }).then(async (attached) => {
-    await step(ctx, {
-      name: 'detach',
-      run: async () => {
+      // Other warnings in the same group may be attaching at the same moment: when AWS refuses
+      // for the max size, read the group again and raise it again.
+      let maxBefore: number | undefined;
+      let raised = false;
+      for (let attempt = 1; ; attempt++) {
         const group = await findGroup(asg, name);
-        if ((group?.Instances ?? []).some((i) => i.InstanceId === old)) {
-          await detach(ctx, asg, name, [old]);
-          await waitDetached(ctx, asg, name, [old]);
+        if (!group) throw new Error(`attaching ${id}: ${name} no longer exists`);
+        if ((group.Instances ?? []).some((i) => i.InstanceId === id)) break;
+        maxBefore ??= group.MaxSize ?? 0;
+        try {
+          if ((group.DesiredCapacity ?? 0) + 1 > (group.MaxSize ?? 0)) {
+            await setMaxSize(ctx, asg, name, (group.DesiredCapacity ?? 0) + 1);
+            raised = true;
+          }
+          await attach(ctx, asg, name, [id]);
+          break;
+        } catch (err) {
+          if (attempt >= 5 || !/max size/i.test(describeError(err))) throw err;
         }
-        if (attached.raised) await setMaxSize(ctx, asg, name, attached.maxBefore);
-        return { detached: old };
-      },
-    });
+      }
+      await waitInService(ctx, asg, name, [id]);
+      return { maxBefore: maxBefore ?? 0, raised };
+    },
+  });
+  await step(ctx, {
+    name: 'detach',
+    run: async () => {
+      const group = await findGroup(asg, name);
+      if ((group?.Instances ?? []).some((i) => i.InstanceId === old)) {
+        await detach(ctx, asg, name, [old]);
+        await waitDetached(ctx, asg, name, [old]);
+      }
+      if (attached.raised) {
+        // Never below what the group needs now (another replacement may still be attached).
+        const now = await findGroup(asg, name);
+        await setMaxSize(ctx, asg, name, Math.max(attached.maxBefore, now?.DesiredCapacity ?? 0));
+      }
+      return { detached: old };
+    },
   });
 
   // AWS reclaims it anyway; terminating it now stops the bill and any work it still takes.
