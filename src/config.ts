@@ -70,6 +70,8 @@ const schema = z.object({
   CRON_POOL_EXPIRY: cron('*/10 * * * *'),
   CRON_PRICE_REFRESH: cron('30 */6 * * *'),
   CRON_DIGEST: cron('0 9 * * *'),
+  // Fresh AMIs of lab instances moved to Spot, for emergency replacements (jobs/lab-snapshots.ts).
+  CRON_LAB_SNAPSHOTS: cron('0 3 * * *'),
 });
 
 export type Config = z.infer<typeof schema>;

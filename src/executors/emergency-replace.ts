@@ -62,6 +62,10 @@ export const emergencyReplace: Executor<EmergencyReplaceParams, EmergencyOutcome
     'eks:DescribeNodegroup',
     'eks:UpdateNodegroupConfig',
     'eks:DescribeCluster',
+    // The lab snapshot schedule that keeps the replacement's AMI fresh (jobs/lab-snapshots.ts).
+    'ec2:CreateImage',
+    'ec2:DeregisterImage',
+    'ec2:DeleteSnapshot',
   ],
   // Runs without approval under the account's emergency policy; the level is what the card shows.
   risk: () => 'HIGH',
