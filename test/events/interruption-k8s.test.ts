@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emergencyReplace } from '../../src/executors/emergency-replace.js';
 import { EksTokenCache } from '../../src/k8s/eks-token.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { iamActionsSent, sent } from '../executors/context.js';
 import {
   fakeGroup,
   fakeSpotWorld,
@@ -165,5 +166,12 @@ describe('an interruption warning for an EKS node of a node group spotops moved'
     expect(world.group?.DesiredCapacity).toBe(2);
     expect(scaling).toMatchObject({ desiredSize: 2, maxSize: 2 });
     for (const s of world.steps) expect(s.inService, s.call).toBeGreaterThanOrEqual(2);
+    // Every action the replacement sent is one the executor declares (the write policy has it).
+    const sentActions = [
+      ...iamActionsSent(ec2),
+      ...iamActionsSent(asg, 'autoscaling'),
+      ...new Set(sent(eks as unknown as Parameters<typeof sent>[0]).map((c) => `eks:${c.name}`)),
+    ];
+    expect(sentActions.filter((a) => !emergencyReplace.permissions.includes(a))).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ import {
   recommendations,
 } from '../../src/db/schema.js';
 import { handleAndRespond } from '../../src/events/respond.js';
+import { emergencyReplace } from '../../src/executors/emergency-replace.js';
+import { iamActionsSent } from '../executors/context.js';
 import { fakeSpotWorld, onDemandInstance, type SpotWorld } from '../executors/spot-world.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -153,6 +155,8 @@ describe('an interruption warning for a lab instance spotops moved to Spot', { t
     const moved = sim.calls.find((c) => c.name === 'AssociateAddress' && c.input.DryRun === false)!;
     expect(moved.at).toBeGreaterThanOrEqual(warnedAt + 120_000);
     expect(world.addresses[0]?.InstanceId).toBe(row.replacementId);
+    const sentActions = iamActionsSent(ec2);
+    expect(sentActions.filter((a) => !emergencyReplace.permissions.includes(a))).toEqual([]);
   });
 
   it('stays in the AZ of its data volume, On-Demand, and reattaches the volume once the old instance is gone', async () => {

@@ -20,9 +20,11 @@ import {
   spotPoolRisk,
 } from '../../src/db/schema.js';
 import { handleAndRespond } from '../../src/events/respond.js';
+import { emergencyReplace } from '../../src/executors/emergency-replace.js';
 import { type FallbackReturnSeams, proposeReturnsToSpot } from '../../src/jobs/fallback-return.js';
 import { DAY } from '../../src/lib/clock.js';
 import { recordInterruption } from '../../src/risk/pool-poisoning.js';
+import { iamActionsSent } from '../executors/context.js';
 import {
   fakeGroup,
   fakeSpotWorld,
@@ -180,6 +182,9 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
       input: { status: 'replaced', replacementId: 'i-0clone1' },
     });
     expect(await replacedBeforeTerminationRate(t.db)).toEqual({ handled: 1, replacedInTime: 1, rate: 1 });
+    // Every action the replacement sent is one the executor declares (the write policy has it).
+    const sentActions = [...iamActionsSent(ec2), ...iamActionsSent(asg, 'autoscaling')];
+    expect(sentActions.filter((a) => !emergencyReplace.permissions.includes(a))).toEqual([]);
   });
 
   it('still launches within its budget while a scan of 2,000 calls waits in the same account', async () => {
