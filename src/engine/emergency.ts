@@ -56,7 +56,8 @@ export async function startEmergency(
       approvedBy: EMERGENCY_ACTOR,
       priority: EMERGENCY_PRIORITY,
       scheduledFor: now,
-      dryRun: false,
+      // DRY_RUN holds here too: the emergency path then rehearses (DryRun checks) and changes nothing.
+      dryRun: deps.config.DRY_RUN,
       riskLevel: 'HIGH',
       status: 'validating',
       attempt: 1,

@@ -104,6 +104,8 @@ async function prune(ec2: EC2Client, instanceId: string): Promise<number> {
 export async function snapshotLabInstances(
   deps: Deps,
 ): Promise<{ imaged: number; pruned: number; failed: number }> {
+  // While DRY_RUN is on nothing in AWS changes, scheduled images included.
+  if (deps.config.DRY_RUN) return { imaged: 0, pruned: 0, failed: 0 };
   let imaged = 0;
   let pruned = 0;
   let failed = 0;

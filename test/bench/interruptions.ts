@@ -124,7 +124,7 @@ async function latencies(): Promise<number[]> {
     db,
     clock: systemClock,
     log: silentLogger,
-    config: { SPOTOPS_CHANNEL: '#spotops', POOL_POISON_DAYS: 15 },
+    config: { SPOTOPS_CHANNEL: '#spotops', POOL_POISON_DAYS: 15, DRY_RUN: false },
     awsFor: () => access,
     waits: { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, maxWaitSeconds: 30 },
   } as unknown as Deps;

@@ -220,7 +220,7 @@ export function makeSim(
         db: d,
         clock,
         log: silentLogger,
-        config: { SPOTOPS_CHANNEL: '#spotops', POOL_POISON_DAYS: 15 },
+        config: { SPOTOPS_CHANNEL: '#spotops', POOL_POISON_DAYS: 15, DRY_RUN: false },
         awsFor: () => access,
         waits: { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, maxWaitSeconds: 20 },
       } as unknown as Deps;

@@ -76,6 +76,7 @@ describe('the lab snapshot schedule', () => {
       db: t.db,
       clock: new ManualClock('2026-12-02T03:00:00Z'),
       log: silentLogger,
+      config: { DRY_RUN: false },
       awsFor: () => mockedAccess(),
     } as unknown as Deps;
 
@@ -92,5 +93,11 @@ describe('the lab snapshot schedule', () => {
     expect(ec2.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([
       'snap-old2',
     ]);
+
+    // While DRY_RUN is on, the schedule changes nothing.
+    ec2.resetHistory();
+    const dry = { ...deps, config: { DRY_RUN: true } } as unknown as Deps;
+    expect(await snapshotLabInstances(dry)).toEqual({ imaged: 0, pruned: 0, failed: 0 });
+    expect(ec2.calls()).toHaveLength(0);
   });
 });
