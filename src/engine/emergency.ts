@@ -97,7 +97,14 @@ export async function reportEmergency(
   response: InterruptionResponse,
   exec: Execution,
 ): Promise<InterruptionResponse | undefined> {
-  const outcome = (exec.status === 'succeeded' ? exec.undo : undefined) as EmergencyOutcome | undefined;
+  // A dry run (DRY_RUN) keeps no undo: its summary is the rehearsal.
+  const outcome = (
+    exec.status !== 'succeeded'
+      ? undefined
+      : exec.dryRun
+        ? { summary: exec.summary ?? 'DryRun only', onDemand: false, reportOnly: true }
+        : exec.undo
+  ) as EmergencyOutcome | undefined;
   const account = await getAccount(deps.db, response.accountId);
   const status = !outcome ? 'failed' : outcome.reportOnly ? 'reported' : 'replaced';
   const summary = outcome?.summary ?? exec.error ?? exec.summary ?? `execution ${exec.id} ${exec.status}`;

@@ -19,6 +19,7 @@ import {
   recommendations,
   spotPoolRisk,
 } from '../../src/db/schema.js';
+import type { Ec2Event } from '../../src/events/parse.js';
 import { handleAndRespond } from '../../src/events/respond.js';
 import { emergencyReplace } from '../../src/executors/emergency-replace.js';
 import { type FallbackReturnSeams, proposeReturnsToSpot } from '../../src/jobs/fallback-return.js';
@@ -182,6 +183,15 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
       input: { status: 'replaced', replacementId: 'i-0clone1' },
     });
     expect(await replacedBeforeTerminationRate(t.db)).toEqual({ handled: 1, replacedInTime: 1, rate: 1 });
+    // The warned instance's own stop, when EC2 reports it, is the time the rate compares against.
+    const stopped = {
+      ...sim.warning('i-0aaa1', 'evt-stop', 'rebalance'),
+      'detail-type': 'EC2 Instance State-change Notification',
+      detail: { 'instance-id': 'i-0aaa1', state: 'shutting-down' },
+    } as unknown as Ec2Event;
+    const seenAt = sim.clock.now();
+    await handleAndRespond(deps, stopped);
+    expect((await responseRow()).interruptedStoppedAt).toEqual(seenAt);
     // Every action the replacement sent is one the executor declares (the write policy has it).
     const sentActions = [...iamActionsSent(ec2), ...iamActionsSent(asg, 'autoscaling')];
     expect(sentActions.filter((a) => !emergencyReplace.permissions.includes(a))).toEqual([]);
@@ -219,6 +229,23 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     }
     await scan;
     expect(scanned).toBe(2_000);
+  });
+
+  it('only rehearses while DRY_RUN is on: the launch is DryRun-checked, nothing changes, the card says so', async () => {
+    await movedGroup();
+    const live = sim.deps(t.db);
+    const deps = { ...live, config: { ...live.config, DRY_RUN: true } } as typeof live;
+    const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-dry'));
+    if (response?.kind !== 'started') throw new Error('not started');
+    await response.done;
+    expect(await responseRow()).toMatchObject({ status: 'reported', action: 'report', replacementId: null });
+    expect(world.launched).toEqual([]);
+    expect(sim.calls.filter((c) => c.name === 'RunInstances').map((c) => c.input.DryRun)).toEqual([true]);
+    expect(world.group?.Instances).toHaveLength(2);
+    const card = (await t.db.select().from(outbox)).find(
+      (r) => (r.payload as { template?: string }).template === 'emergency_report',
+    );
+    expect(JSON.stringify(card?.payload)).toContain('DryRun only');
   });
 
   it('starts one replacement when the same warning arrives twice at once, and none for a later duplicate', async () => {

@@ -82,6 +82,16 @@ export async function placementOf(ec2: EC2Client, instance: Instance): Promise<P
   };
 }
 
+/** DRY_RUN: what would have been launched, after AWS's DryRun of the launch passed. */
+export function rehearsal(old: string, where: string, choice: PoolChoice): EmergencyOutcome {
+  return {
+    summary: `DryRun only (DRY_RUN is on): would replace ${old}${where ? ` in ${where}` : ''} with ${choice.onDemand ? 'an On-Demand instance' : `Spot in ${choice.azId}/${choice.instanceType}`}; the launch's DryRun check passed`,
+    onDemand: choice.onDemand,
+    placement: choice,
+    reportOnly: true,
+  };
+}
+
 interface AsgPlan {
   reportOnly: boolean;
   reason?: string;
@@ -157,8 +167,8 @@ export async function replaceAsgMember(
         ],
         ClientToken: clientToken(ctx, 'launch'),
       });
-      if (!id) throw new Error(`launching a replacement for ${old} (dry run)`);
       const requestedAt = ctx.clock.now().toISOString();
+      if (!id) return { replacementId: '', requestedAt }; // DRY_RUN: the DryRun check passed
       await ctx.progress?.(
         `Launched ${id} (${choice.onDemand ? 'On-Demand: no healthy Spot pool' : `Spot in ${choice.azId}/${choice.instanceType}`}) to replace ${old} in ${name}.`,
       );
@@ -170,6 +180,7 @@ export async function replaceAsgMember(
     },
   });
   const id = launched.replacementId;
+  if (!id) return rehearsal(old, name, choice);
 
   const healthy = await step<{ healthyAt: string }>(ctx, {
     name: 'healthy',

@@ -32,6 +32,12 @@ export async function replaceK8sNode(
   const asg = ctx.aws.autoScaling(ctx.region);
   const old = p.instanceId;
 
+  if (ctx.dryRun)
+    return {
+      summary: `DryRun only (DRY_RUN is on): would scale ${p.nodegroup} of ${p.cluster} out by one, cordon and drain the node of ${old}, and detach it`,
+      onDemand: false,
+      reportOnly: true,
+    };
   const scaled = await step<{
     groupName: string;
     before: string[];

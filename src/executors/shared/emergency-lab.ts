@@ -21,7 +21,7 @@ import { findTaggedInstances } from '../../aws/tagged.js';
 import { waitVolumeAvailable } from '../../aws/waiters.js';
 import { clientToken, step, stepTags } from '../steps.js';
 import type { ExecutorContext } from '../types.js';
-import { type EmergencyOutcome, marketOf, placementOf } from './emergency-asg.js';
+import { type EmergencyOutcome, marketOf, placementOf, rehearsal } from './emergency-asg.js';
 import { choosePool, orderCandidates, type Placement, type PoolChoice } from './emergency-pools.js';
 
 /** On AMIs of a lab line: the instance the image was taken of (the move's and the schedule's). */
@@ -132,7 +132,7 @@ export async function replaceLabInstance(
         ),
         ClientToken: clientToken(ctx, 'launch'),
       });
-      if (!id) throw new Error(`launching a replacement for ${old} (dry run)`);
+      if (!id) return { replacementId: '', requestedAt: ctx.clock.now().toISOString() }; // DRY_RUN
       await ctx.progress?.(
         `Launched ${id} from ${plan.imageId} (${choice.onDemand ? 'On-Demand: no healthy Spot pool' : `Spot in ${choice.azId}/${choice.instanceType}`}) to replace ${old}.`,
       );
@@ -140,6 +140,7 @@ export async function replaceLabInstance(
     },
   });
   const id = launched.replacementId;
+  if (!id) return rehearsal(old, '', choice);
 
   const healthy = await step<{ healthyAt: string }>(ctx, {
     name: 'healthy',
