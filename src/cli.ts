@@ -11,6 +11,7 @@ import { operatorAccountId } from './accounts/operator.js';
 import { listAccounts, requireAccount, verifiedAccounts } from './accounts/store.js';
 import { verifyAccount } from './accounts/verify.js';
 import { ConfigError, loadConfig } from './config.js';
+import { interruptionPolicy, policyOf, setPolicy } from './db/queries/interruption-policies.js';
 import type { Deps } from './deps.js';
 import { setupEventForwarding } from './events/setup.js';
 import { UserError } from './lib/errors.js';
@@ -30,6 +31,34 @@ interface CliCommand {
 const CLI_ACTOR = 'cli:operator';
 
 export const cliCommands: Record<string, CliCommand> = {
+  'interruption-policy': {
+    usage:
+      'interruption-policy <account> [rebalance=ignore|notify|replace] [emergency=managed|all|off]   show or set',
+    async run(deps, [name, ...args], out) {
+      if (!name)
+        throw new UserError('usage: spotops interruption-policy <account> [rebalance=...] [emergency=...]');
+      const account = await requireAccount(deps.db, name);
+      const change: Record<string, string> = {};
+      for (const arg of args) {
+        const [key, value] = arg.split('=');
+        if ((key !== 'rebalance' && key !== 'emergency') || !value)
+          throw new UserError(
+            `\`${arg}\` is not a setting: use rebalance=ignore|notify|replace or emergency=managed|all|off`,
+          );
+        change[key] = value;
+      }
+      const parsed = interruptionPolicy.partial().safeParse(change);
+      if (!parsed.success)
+        throw new UserError(
+          'rebalance is one of ignore, notify, replace; emergency one of managed, all, off',
+        );
+      const policy =
+        args.length > 0
+          ? await setPolicy(deps.db, account.id, parsed.data, CLI_ACTOR, deps.clock.now())
+          : await policyOf(deps.db, account.id);
+      out(`${account.name}: rebalance=${policy.rebalance} emergency=${policy.emergency}`);
+    },
+  },
   migrate: {
     usage: 'migrate                                  apply database migrations (also done at start)',
     async run(_deps, _args, out) {

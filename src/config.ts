@@ -85,6 +85,8 @@ const schema = z.object({
     .default('UTC'),
   // When set, GET /metrics needs `Authorization: Bearer <it>`.
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // Fresh AMIs of lab instances moved to Spot, for emergency replacements (jobs/lab-snapshots.ts).
+  CRON_LAB_SNAPSHOTS: cron('0 3 * * *'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,6 +5,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AccountAccess } from './aws/clients.js';
+import type { WaitSettings } from './aws/waiters.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { Account } from './db/schema.js';
@@ -37,4 +38,6 @@ export interface Deps {
   notifier: ChatPort;
   /** How evaluations reach EKS clusters; absent = the real endpoint (tests point it at a fake). */
   kube?: { config?: KubeConfigFactory; tokens?: EksTokenCache };
+  /** Overrides how long executions wait for AWS state changes; absent = production limits (tests shrink them). */
+  waits?: Partial<WaitSettings>;
 }

@@ -45,6 +45,19 @@ describe('the spotops CLI', () => {
     expect(template.Parameters.ExternalId.Default).toBeUndefined();
   });
 
+  it('shows and sets the interruption policy of an account', async () => {
+    expect((await run('interruption-policy', 'batch')).lines).toEqual([
+      'batch: rebalance=notify emergency=managed',
+    ]);
+    expect((await run('interruption-policy', 'batch', 'rebalance=replace', 'emergency=off')).lines).toEqual([
+      'batch: rebalance=replace emergency=off',
+    ]);
+    expect((await run('interruption-policy', 'batch')).lines).toEqual([
+      'batch: rebalance=replace emergency=off',
+    ]);
+    expect((await run('interruption-policy', 'batch', 'rebalance=sometimes')).code).toBe(1);
+  });
+
   it('fails with a message for an unknown account', async () => {
     expect((await run('cfn-template', 'nope')).code).toBe(1);
   });

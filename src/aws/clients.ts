@@ -1,5 +1,6 @@
 // AWS clients per account+region+actor, built from assumed-role credentials. Standard endpoint
-// resolution only (AWS_ENDPOINT_URL and friends work); adaptive retry handles throttling.
+// resolution only (AWS_ENDPOINT_URL and friends work); adaptive retry handles throttling, behind
+// the per-account+region request budget (request-budget.ts) every attempt waits for.
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EKSClient } from '@aws-sdk/client-eks';
@@ -7,7 +8,9 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { systemClock } from '../lib/clock.js';
 import { type CredentialBroker, type RoleTarget, SYSTEM_ACTOR } from './credentials.js';
+import { RequestBudget, withRequestBudget } from './request-budget.js';
 import { autoScalingSdk, ec2Sdk, eksSdk, eventBridgeSdk, savingsPlansSdk, stsSdk } from './sdk.js';
 
 export interface AccountAccess {
@@ -29,7 +32,11 @@ type Ctor<C> = new (cfg: {
 
 export class AwsClientFactory {
   readonly #clients = new Map<string, unknown>();
-  constructor(readonly broker: CredentialBroker) {}
+  constructor(
+    readonly broker: CredentialBroker,
+    /** Shared by every client of the process: AWS counts per account + region, not per client. */
+    readonly budget: RequestBudget = new RequestBudget(systemClock),
+  ) {}
 
   /** Clients acting in a customer account as `actor` (its STS session name). */
   forAccount(target: RoleTarget, actor: string = SYSTEM_ACTOR): AccountAccess {
@@ -37,12 +44,16 @@ export class AwsClientFactory {
       const key = `${name}|${target.roleArn}|${actor}|${region}`;
       let client = this.#clients.get(key) as C | undefined;
       if (!client) {
-        client = new ctor({
-          region,
-          credentials: this.broker.provider(target, actor),
-          retryMode: 'adaptive',
-          maxAttempts: 5,
-        });
+        client = withRequestBudget(
+          new ctor({
+            region,
+            credentials: this.broker.provider(target, actor),
+            retryMode: 'adaptive',
+            maxAttempts: 5,
+          }),
+          this.budget,
+          { account: target.roleArn, region, service: name },
+        );
         this.#clients.set(key, client);
       }
       return client;

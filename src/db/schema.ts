@@ -493,3 +493,79 @@ export type OutboxRow = typeof outbox.$inferSelect;
 export type RiskLevel = (typeof riskLevel.enumValues)[number];
 export type RecommendationStatus = (typeof recommendationStatus.enumValues)[number];
 export type ExecutionStatus = (typeof executionStatus.enumValues)[number];
+
+// Interruption response (issue 14). Per account: what a rebalance recommendation does, and whether
+// an interruption warning starts an emergency replacement without approval. No row = the defaults
+// (rebalance notify; emergency on for instances spotops moved to Spot, off for others).
+export const interruptionPolicies = pgTable('interruption_policies', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  rebalance: text('rebalance').notNull().default('notify'), // ignore | notify | replace
+  emergency: text('emergency').notNull().default('managed'), // managed | all | off
+  updatedBy: text('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+// One row per warned instance that spotops responded to: the guarded insert on (account, instance)
+// is what makes a duplicate warning (redelivery, a second replica, a rebalance then the interruption)
+// start nothing new. Times feed the replaced-before-termination rate.
+export const interruptionResponses = pgTable(
+  'interruption_responses',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    instanceId: text('instance_id').notNull(),
+    eventId: text('event_id').notNull(),
+    event: text('event').notNull(), // interruption | rebalance
+    target: text('target').notNull(), // asg | lab | k8s
+    action: text('action').notNull(), // replace | report (the group's Capacity Rebalancing replaces)
+    executionId: integer('execution_id'),
+    /** The move that put this instance (or its group) on Spot: its thread gets the story. */
+    moveRecommendationId: integer('move_recommendation_id'),
+    warnedAt: ts('warned_at').notNull(), // the event's time
+    readAt: ts('read_at').notNull(), // when spotops read it
+    deadlineAt: ts('deadline_at'), // when AWS reclaims (warning + 2 min); null for rebalance
+    requestedAt: ts('requested_at'), // replacement requested (RunInstances / scale-out)
+    healthyAt: ts('healthy_at'), // replacement running and healthy (InService / status ok)
+    interruptedStoppedAt: ts('interrupted_stopped_at'), // the old one seen stopped/terminated
+    replacementId: text('replacement_id'),
+    onDemand: boolean('on_demand').notNull().default(false),
+    status: text('status').notNull().default('running'), // running | replaced | reported | failed
+    summary: text('summary'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('interruption_responses_instance_idx').on(t.accountId, t.instanceId),
+    index('interruption_responses_warned_idx').on(t.warnedAt),
+  ],
+);
+
+// Replacements that had to be On-Demand (every pool poisoned): the daily job proposes moving each
+// back to Spot, through the normal recommendation flow, once a healthy pool exists.
+export const onDemandFallbacks = pgTable(
+  'on_demand_fallbacks',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    instanceId: text('instance_id').notNull().unique(),
+    instanceType: text('instance_type').notNull(),
+    availabilityZone: text('availability_zone').notNull(), // AZ name (subnet placement)
+    target: text('target').notNull(), // asg | lab | k8s
+    groupName: text('group_name'),
+    responseId: integer('response_id'),
+    proposedRecommendationId: integer('proposed_recommendation_id'),
+    proposedAt: ts('proposed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('on_demand_fallbacks_open_idx').on(t.proposedAt)],
+);
+
+export type InterruptionResponse = typeof interruptionResponses.$inferSelect;
+export type OnDemandFallback = typeof onDemandFallbacks.$inferSelect;

@@ -152,6 +152,7 @@ function executorContext(
     actor,
     dryRun: exec.dryRun,
     clock: deps.clock,
+    ...(deps.waits ? { waits: deps.waits } : {}),
     log: deps.log.child({ execution: exec.id, executor: exec.executor }),
     // Every launch path asks the global pool-poisoning list before using a pool.
     poolGuard: (pool) => isPoolPoisoned(deps.db, pool, deps.clock),

@@ -1,8 +1,9 @@
-// Starts the SQS consumer when a queue is configured: events -> pool risk -> Slack alerts.
+// Starts the SQS consumer when a queue is configured: events -> pool risk -> Slack alerts, and the
+// interruption response (events/respond.ts) for instances spotops manages.
 import type { Deps } from '../deps.js';
 import { announcePoolEvent } from './alerts.js';
 import { Consumer } from './consumer.js';
-import { handleEvent } from './handle.js';
+import { handleAndRespond } from './respond.js';
 
 export function startEventConsumer(deps: Deps): Consumer | undefined {
   const queueUrl = deps.config.SQS_QUEUE_URL;
@@ -12,17 +13,7 @@ export function startEventConsumer(deps: Deps): Consumer | undefined {
     sqs: deps.operator.sqs(),
     queueUrl,
     logger,
-    handle: (event) =>
-      handleEvent(
-        {
-          db: deps.db,
-          aws: (account) => deps.awsFor(account),
-          clock: deps.clock,
-          logger,
-          poisonDays: deps.config.POOL_POISON_DAYS,
-        },
-        event,
-      ),
+    handle: async (event) => (await handleAndRespond(deps, event, logger)).outcome,
     onPoolEvent: (outcome) => announcePoolEvent(deps, outcome),
   });
   consumer.start();

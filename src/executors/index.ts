@@ -3,6 +3,7 @@
 import { createSnapshotExecutor } from './create-snapshot.js';
 import { deleteEbsSnapshot } from './delete-ebs-snapshot.js';
 import { deleteEbsVolume } from './delete-ebs-volume.js';
+import { emergencyReplace } from './emergency-replace.js';
 import { modifyEbsVolume } from './modify-ebs-volume.js';
 import { releaseElasticIp } from './release-elastic-ip.js';
 import { resizeInstance } from './resize-instance.js';
@@ -31,15 +32,25 @@ export const executors = {
   'spot-k8s-replace': spotK8sReplace,
 } as const satisfies Record<string, AnyExecutor>;
 
+/**
+ * Executors nobody approves: started by the event path under an account's interruption policy
+ * (events/respond.ts), never offered on a card. Their permissions join the write policy all the same.
+ */
+export const emergencyExecutors = {
+  'emergency-replace': emergencyReplace,
+} as const satisfies Record<string, AnyExecutor>;
+
 export type ExecutorKind = keyof typeof executors;
 
 export function getExecutor(kind: string): AnyExecutor | undefined {
-  return (executors as Record<string, AnyExecutor>)[kind];
+  return (
+    (executors as Record<string, AnyExecutor>)[kind] ??
+    (emergencyExecutors as Record<string, AnyExecutor>)[kind]
+  );
 }
 
 /** Every IAM action any executor declares, sorted and unique. */
 export function executorPermissions(): string[] {
-  return [
-    ...new Set(Object.values(executors as Record<string, AnyExecutor>).flatMap((e) => e.permissions)),
-  ].sort();
+  const all = [...Object.values(executors), ...Object.values(emergencyExecutors)] as AnyExecutor[];
+  return [...new Set(all.flatMap((e) => e.permissions))].sort();
 }

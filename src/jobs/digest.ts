@@ -4,6 +4,7 @@
 // Every figure is a SQL aggregate: no finding is loaded to be counted, so it is the same work
 // with 100,000 open findings. No account connected: no digest.
 import { verifiedAccounts } from '../accounts/store.js';
+import { replacedBeforeTerminationRate } from '../db/queries/interruption-responses.js';
 import type { Deps } from '../deps.js';
 import { effectiveSavingsRateNow } from '../engine/effective-savings-rate.js';
 import { measuredSavingsByKind } from '../engine/measured-savings.js';
@@ -56,6 +57,7 @@ export async function digestInput(deps: Deps): Promise<DigestInput> {
     },
     shadowIt: { open: shadow?.count ?? 0, dueWithin24h: shadow?.dueWithin24h ?? 0 },
     poisonedPools: (await listPoisonedPools(deps.db, deps.clock)).length,
+    interruptions: await replacedBeforeTerminationRate(deps.db, { since }),
   };
 }
 

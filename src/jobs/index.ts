@@ -4,6 +4,8 @@ import { enforceGracePeriods } from '../engine/shadow-it.js';
 import { expirePoisons } from '../risk/pool-poisoning.js';
 import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
 import { postDigest } from './digest.js';
+import { FALLBACK_RETURN_SCHEDULE, proposeReturnsToSpot } from './fallback-return.js';
+import { snapshotLabInstances } from './lab-snapshots.js';
 import { MEASURE_SAVINGS_SCHEDULE, measureSavings } from './measure-savings.js';
 import { refreshPrices } from './price-refresh.js';
 import { scanAndPost } from './scan-and-post.js';
@@ -36,6 +38,22 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
       async run(deps) {
         const cleared = await expirePoisons(deps.db, deps.clock);
         return `${cleared.length} pools cleared`;
+      },
+    },
+    {
+      name: 'fallback-return',
+      schedule: FALLBACK_RETURN_SCHEDULE,
+      async run(deps) {
+        const r = await proposeReturnsToSpot(deps);
+        return `${r.proposed} proposed back to Spot, ${r.waiting} waiting for a healthy pool, ${r.failed} failed`;
+      },
+    },
+    {
+      name: 'lab-snapshots',
+      schedule: config.CRON_LAB_SNAPSHOTS,
+      async run(deps) {
+        const r = await snapshotLabInstances(deps);
+        return `${r.imaged} lab images taken, ${r.pruned} old ones removed, ${r.failed} failed`;
       },
     },
     { name: 'price-refresh', schedule: config.CRON_PRICE_REFRESH, run: refreshPrices },

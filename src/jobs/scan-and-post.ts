@@ -3,6 +3,7 @@
 // region whose scan failed (repeated only when the cause changes). Nothing here talks to
 // Slack: the outbox relay delivers.
 import { verifiedAccounts } from '../accounts/store.js';
+import { withPriority } from '../aws/request-budget.js';
 import type { Deps } from '../deps.js';
 import { publishScanResults } from '../engine/publish.js';
 import { announceScanFailures } from '../engine/scan-notices.js';
@@ -11,15 +12,18 @@ import { runScan } from '../scanners/run.js';
 export async function scanAndPost(deps: Deps, kinds: readonly string[]): Promise<string> {
   const accounts = await verifiedAccounts(deps.db);
   if (accounts.length === 0) return 'no verified accounts';
-  const report = await runScan(
-    {
-      db: deps.db,
-      aws: (account) => deps.awsFor(account),
-      clock: deps.clock,
-      log: deps.log,
-      config: deps.config,
-    },
-    { accounts, kinds },
+  // Scan calls yield to anything more urgent in the request budget (aws/request-budget.ts).
+  const report = await withPriority('scan', () =>
+    runScan(
+      {
+        db: deps.db,
+        aws: (account) => deps.awsFor(account),
+        clock: deps.clock,
+        log: deps.log,
+        config: deps.config,
+      },
+      { accounts, kinds },
+    ),
   );
   const published = await publishScanResults(deps, { kinds, resolved: report.resolved });
   await announceScanFailures(deps, {

@@ -14,6 +14,7 @@ import {
   type SlackMessage,
   section,
 } from './limits.js';
+import { replacementRateText } from './measured-savings.js';
 
 export interface DigestInput {
   /** The day the digest covers. */
@@ -49,6 +50,8 @@ export interface DigestInput {
   poisonedPools?: number;
   /** A savings chart is uploaded with the message, covering this many days. */
   chartDays?: number;
+  /** Interruption warnings answered with a replacement over the period, and how many in time. */
+  interruptions?: { handled: number; replacedInTime: number; rate: number | null };
 }
 
 const MAX_KINDS = 10;
@@ -121,6 +124,8 @@ export function digest(input: DigestInput): SlackMessage {
     facts.push(
       `:chart_with_upwards_trend: Savings over the last ${input.chartDays} days in the chart below.`,
     );
+  const replaced = replacementRateText(input.interruptions);
+  if (replaced) facts.push(`:ambulance: ${replaced}`);
   facts.push('Use `/spot waste`, `/spot shadow`, `/spot history` or `/spot savings csv` for details.');
   blocks.push(context(facts));
 

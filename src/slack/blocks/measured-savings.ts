@@ -16,6 +16,14 @@ export interface MeasuredSavingsLine {
 export interface SavingsReportInput {
   rows: MeasuredSavingsLine[];
   esr: { rate: number | null; scope: string; pricedInstances: number; unpriced: number };
+  /** Interruption warnings answered with a replacement, and how many were healthy in time. */
+  interruptions?: { handled: number; replacedInTime: number; rate: number | null };
+}
+
+/** "Interruptions: 4 of 5 replaced before AWS reclaimed them (80%)", or null with none handled. */
+export function replacementRateText(r: SavingsReportInput['interruptions']): string | null {
+  if (!r || r.handled === 0 || r.rate === null) return null;
+  return `Interruptions: ${r.replacedInTime} of ${r.handled} replaced before AWS reclaimed them (${Math.round(r.rate * 100)}%)`;
 }
 
 const ratioText = (r: number | null) => (r === null ? 'no estimate' : `${Math.round(r * 100)}% of estimate`);
@@ -26,12 +34,17 @@ export function esrText(esr: SavingsReportInput['esr']): string {
   return `Effective Savings Rate: ${(esr.rate * 100).toFixed(1)}% (${esr.scope}; ${plural(esr.pricedInstances, 'instance')}${left})`;
 }
 
+const esrLines = (input: SavingsReportInput): string[] => {
+  const rate = replacementRateText(input.interruptions);
+  return [escapeMrkdwn(esrText(input.esr)), ...(rate ? [rate] : [])];
+};
+
 export function savingsReport(input: SavingsReportInput): SlackMessage {
   const { rows } = input;
   const blocks: KnownBlock[] = [];
   if (rows.length === 0) {
     blocks.push(section('No measured savings yet: no live execution has been measured.'));
-    blocks.push(context([escapeMrkdwn(esrText(input.esr))]));
+    blocks.push(context(esrLines(input)));
     return message('No measured savings yet.', blocks);
   }
   const est = rows.reduce((n, r) => n + r.estimatedMonthlyUsd, 0);
@@ -52,7 +65,7 @@ export function savingsReport(input: SavingsReportInput): SlackMessage {
         )
         .join('\n'),
     ),
-    context([escapeMrkdwn(esrText(input.esr))]),
+    context(esrLines(input)),
   );
   return message(`Savings: ${perMonth(measured)} measured of ${perMonth(est)} estimated`, blocks);
 }

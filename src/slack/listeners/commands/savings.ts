@@ -2,6 +2,7 @@
 // (engine/measured-savings.ts) and the ESR; with `csv`, one row per live execution uploaded as
 // a file to the channel the command came from (through the outbox, like every Slack write).
 import { listAccounts } from '../../../accounts/store.js';
+import { replacedBeforeTerminationRate } from '../../../db/queries/interruption-responses.js';
 import { effectiveSavingsRateNow } from '../../../engine/effective-savings-rate.js';
 import { savingsExport } from '../../../engine/history.js';
 import { measuredSavingsByKind } from '../../../engine/measured-savings.js';
@@ -36,6 +37,7 @@ export const savingsCommand: Subcommand = async (ctx, args) => {
     return savingsReport({
       rows: (await measuredSavingsByKind(db, since)).map((r) => ({ ...r, label: kindLabel(r.kind) })),
       esr: await effectiveSavingsRateNow(db),
+      interruptions: await replacedBeforeTerminationRate(db, { since }),
     });
   }
   const now = clock.now();
