@@ -18,8 +18,10 @@ import type { AnyExecutor, ExecutorContext, Verdict } from '../executors/types.j
 import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { explainError } from '../lib/explain.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
+import { bindingProblem, voidApprovalsOf } from './approval-binding.js';
 import { audit } from './audit.js';
 import { cardChanged } from './outbox.js';
+import { mayRunNow } from './run-gate.js';
 import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
@@ -80,6 +82,8 @@ export async function claimNext(deps: Deps, lease: LeaseSettings = workerLease()
   const until = new Date(now.getTime() + lease.leaseMs);
   for (const c of due) {
     const fresh = c.status === 'approved';
+    // Run windows (engine/run-gate.ts): a freeze or a closed maintenance window reschedules it.
+    if (fresh && !(await mayRunNow(deps, c.id))) continue;
     const [claimed] = await deps.db
       .update(executions)
       .set({
@@ -239,6 +243,16 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
   // A rollback (from the card, or after a failed verification) that a crash interrupted.
   if (exec.status === 'rolling_back') {
     return rollbackSteps(deps, exec, ctx, journal, executor, params, say, finish);
+  }
+
+  // 0. The approval is bound to the plan and evidence approved (engine/approval-binding.ts).
+  if (exec.status === 'validating' && !takeover) {
+    const problem = await bindingProblem(deps.db, exec);
+    if (problem) {
+      await voidApprovalsOf(deps.db, exec.id, deps.clock.now());
+      await say('approval_void', `Approval void: ${problem}. Nothing was changed; please review the card and approve again.`);
+      return finish('stale', { error: `approval void: ${problem}` }, 'posted', ['approved']);
+    }
   }
 
   // 1. Validate again, now (replayed on a takeover after this step: the world changed since).

@@ -10,6 +10,7 @@ export const ACTIONS = {
   approveAll: 'group_approve_all', // value = JSON { ids: number[] } or a group key
   showMore: 'group_show_more', // value = JSON { group, offset }
   rollback: 'exec_rollback', // value = execution id
+  cancelExecution: 'exec_cancel', // value = execution id: cancels it before it starts
   // Shadow IT (value = recommendation id)
   claim: 'shadow_claim',
   exempt: 'shadow_exempt',
@@ -26,6 +27,7 @@ export const VIEWS = {
   exempt: 'shadow_exempt_modal',
   confirmCritical: 'confirm_critical_modal',
   overrideRefusals: 'override_refusals_modal',
+  policy: 'approval_policy_modal',
 } as const;
 
 /** block_ids the app recognises in messages it updates. */
@@ -41,6 +43,8 @@ export const INPUTS = {
   team: { block: 'team_block', action: 'team_input' },
   reason: { block: 'reason_block', action: 'reason_input' },
   expiry: { block: 'expiry_block', action: 'expiry_input' },
+  confirmResource: { block: 'confirm_resource_block', action: 'confirm_resource_input' },
+  policyJson: { block: 'policy_json_block', action: 'policy_json_input' },
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

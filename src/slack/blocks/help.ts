@@ -53,6 +53,12 @@ export const SPOT_SUBCOMMANDS = [
   { name: 'history', usage: 'history', summary: 'Recent executions and who approved them.' },
   { name: 'savings', usage: 'savings', summary: 'Savings realised against estimated, per kind.' },
   { name: 'digest', usage: 'digest', summary: 'Post the daily digest now.' },
+  {
+    name: 'policy',
+    usage: 'policy <account>',
+    summary: 'View and edit the approval policy: auto-approval, approvers per risk level, windows.',
+  },
+  { name: 'cancel', usage: 'cancel <execution-id>', summary: 'Cancel an approved execution before it starts.' },
 ] as const satisfies readonly SubcommandHelp[];
 
 export type SpotSubcommand = (typeof SPOT_SUBCOMMANDS)[number]['name'];

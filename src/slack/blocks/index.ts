@@ -22,19 +22,28 @@ export * from './recommendation-card.js';
 export * from './shadow-it-card.js';
 export * from './shadow-it-group-card.js';
 export * from './values.js';
+export * from './policy-modal.js';
 export * from './waste-group-card.js';
 
 /** Builder name -> every action_id it can put in a message. */
 export const BUILDER_ACTIONS = {
   recommendationCard: [ACTIONS.approve, ACTIONS.reject, ACTIONS.shadowRun, ACTIONS.overrideRefusals],
-  wasteGroupCard: [ACTIONS.approve, ACTIONS.ignore, ACTIONS.rollback, ACTIONS.approveAll, ACTIONS.showMore],
+  wasteGroupCard: [
+    ACTIONS.approve,
+    ACTIONS.ignore,
+    ACTIONS.rollback,
+    ACTIONS.cancelExecution,
+    ACTIONS.approveAll,
+    ACTIONS.showMore,
+  ],
   shadowItCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow],
   shadowItGroupCard: [ACTIONS.claim, ACTIONS.exempt, ACTIONS.terminateNow, ACTIONS.showMore],
-  executionStatus: [ACTIONS.rollback],
+  executionStatus: [ACTIONS.rollback, ACTIONS.cancelExecution],
   claimModal: [],
   exemptModal: [],
   confirmCriticalModal: [],
   overrideModal: [],
+  policyModal: [],
   poolAlertCard: [],
   poolsList: [],
   accountsList: [],

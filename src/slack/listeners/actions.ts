@@ -22,6 +22,7 @@ export const actionHandlers = {
   [ACTIONS.approveAll]: interactions.approveAll,
   [ACTIONS.showMore]: interactions.showMore,
   [ACTIONS.rollback]: interactions.rollback,
+  [ACTIONS.cancelExecution]: interactions.cancelExecution,
   [ACTIONS.claim]: interactions.openClaim,
   [ACTIONS.exempt]: interactions.openExempt,
   [ACTIONS.terminateNow]: interactions.terminateNow,
@@ -37,6 +38,7 @@ export const COMMIT_BEFORE_ACK: ReadonlySet<string> = new Set([
   ACTIONS.ignore,
   ACTIONS.shadowRun,
   ACTIONS.terminateNow,
+  ACTIONS.cancelExecution,
 ]);
 export const COMMIT_DEADLINE_MS = 2000;
 

@@ -13,6 +13,7 @@ import { digestCommand } from './digest.js';
 import { evaluateCommand } from './evaluate.js';
 import { shadowCommand, wasteCommand } from './findings.js';
 import { historyCommand } from './history.js';
+import { cancelCommand, policyCommand } from './policy.js';
 import { poolCommand, poolsCommand } from './pools.js';
 import { errorReply, type Reply } from './reply.js';
 import { savingsCommand } from './savings.js';
@@ -24,6 +25,8 @@ export interface CommandContext {
   directory: SlackDirectory;
   userId: string;
   channelId: string;
+  /** Present for a slash command: opens a modal (`/spot policy`). */
+  triggerId?: string;
   /** Sends an extra message while long work runs ("working..."). */
   progress(reply: Reply): Promise<void>;
 }
@@ -45,6 +48,8 @@ export const subcommands = {
   history: historyCommand,
   savings: savingsCommand,
   digest: digestCommand,
+  policy: policyCommand,
+  cancel: cancelCommand,
 } as const satisfies Record<SpotSubcommand, Subcommand>;
 
 /** Words of the command text; Slack's `<@U1|name>` / `<https://...>` escapes stay one word. */
