@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { enforceGracePeriods } from '../engine/shadow-it.js';
 import { expirePoisons } from '../risk/pool-poisoning.js';
 import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
+import { APPROVAL_POLICY_SCHEDULE, runApprovalPolicy } from './approval-policy.js';
 import { postDigest } from './digest.js';
 import { MEASURE_SAVINGS_SCHEDULE, measureSavings } from './measure-savings.js';
 import { refreshPrices } from './price-refresh.js';
@@ -37,6 +38,11 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
         const cleared = await expirePoisons(deps.db, deps.clock);
         return `${cleared.length} pools cleared`;
       },
+    },
+    {
+      name: 'approval-policy',
+      schedule: APPROVAL_POLICY_SCHEDULE,
+      run: (deps) => runApprovalPolicy(deps, () => hooks.kick()),
     },
     { name: 'price-refresh', schedule: config.CRON_PRICE_REFRESH, run: refreshPrices },
     { name: 'measure-savings', schedule: MEASURE_SAVINGS_SCHEDULE, run: measureSavings },

@@ -3,7 +3,7 @@
 // groups too large for one message (50 blocks) are paged with Show next.
 import type { Button, KnownBlock } from '@slack/types';
 import { ACTIONS } from '../ids.js';
-import { accountLabel, money, perMonth, plural, who } from './format.js';
+import { accountLabel, money, perMonth, plural, slackDate, who } from './format.js';
 import { groupPaging } from './group-pages.js';
 import {
   actions,
@@ -20,8 +20,18 @@ import {
 import { encodeApproveAll, encodeId } from './values.js';
 
 export type WasteItemState =
-  | { kind: 'open' }
-  | { kind: 'in-progress'; by: string; dryRun?: boolean }
+  | { kind: 'open'; approvals?: string | null }
+  | { kind: 'superseded' }
+  | {
+      kind: 'in-progress';
+      by: string;
+      dryRun?: boolean;
+      /** Approved, not started yet: when it runs, and Cancel until then. */
+      executionId?: number;
+      runsAt?: Date | null;
+      waitReason?: string | null;
+      auto?: boolean;
+    }
   | {
       kind: 'done';
       by: string;
@@ -80,8 +90,16 @@ function stateText(s: WasteItemState, doneVerb: string): string | null {
   switch (s.kind) {
     case 'open':
       return null;
-    case 'in-progress':
-      return `:gear: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
+    case 'superseded':
+      return ':arrows_counterclockwise: superseded by a newer recommendation; its approvals no longer count';
+    case 'in-progress': {
+      const by = s.auto ? 'auto-approved by the account policy' : `approved by ${who(s.by)}`;
+      if (s.runsAt) {
+        const wait = s.waitReason ? ` (waiting: ${escapeMrkdwn(s.waitReason.split(';')[0]!)})` : '';
+        return `:hourglass_flowing_sand: ${by}${s.dryRun ? ' (dry run)' : ''}, runs ${slackDate(s.runsAt)}${wait}`;
+      }
+      return `:gear: ${by}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
+    }
     case 'done':
       return s.dryRun
         ? `:test_tube: dry run: would have been ${escapeMrkdwn(doneVerb)} (approved by ${who(s.by)})`
@@ -106,8 +124,9 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
   const head = `*${title}* · ${perMonth(item.monthlySavingsUsd)}\n${evidence}`;
   const state = stateText(item.state, doneVerb);
   if (state === null) {
+    const approvals = item.state.kind === 'open' && item.state.approvals ? `\n:lock: ${item.state.approvals}` : '';
     return [
-      section(head),
+      section(`${head}${approvals}`),
       ...actions([
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
         button({ text: 'Ignore', actionId: ACTIONS.ignore, value: id }),
@@ -115,6 +134,19 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
     ];
   }
   const s = item.state;
+  if (s.kind === 'in-progress' && s.runsAt && s.executionId !== undefined) {
+    return [
+      section(`${head}\n${state}`),
+      ...actions([
+        button({
+          text: 'Cancel',
+          actionId: ACTIONS.cancelExecution,
+          value: encodeId(s.executionId),
+          confirm: { title: 'Cancel?', text: `It will not run: ${title}`, confirm: 'Cancel it', danger: true },
+        }),
+      ]),
+    ];
+  }
   if (s.kind === 'done' && !s.dryRun && s.canRollback && s.executionId !== undefined) {
     return [
       section(`${head}\n${state}`),
