@@ -33,6 +33,8 @@ describe('help', () => {
       'history',
       'savings',
       'digest',
+      'policy',
+      'cancel',
     ]);
   });
 
