@@ -3,8 +3,8 @@
 // count). Each change is audited and refreshes the card, in one transaction.
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
-import { activeApprovals, endApprovals, expiredApprovals } from '../db/queries/approvals.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { activeApprovals, endApprovals, expiredApprovals } from '../db/queries/approvals.js';
 import { type Recommendation, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../lib/logger.js';

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
+import { activeApprovals, endApprovals, insertApproval } from '../db/queries/approvals.js';
 import {
   type Account,
   executions,
@@ -14,14 +15,13 @@ import {
 } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
-import { UserError } from '../lib/errors.js';
-import { activeApprovals, endApprovals, insertApproval } from '../db/queries/approvals.js';
 import { HOUR } from '../lib/clock.js';
+import { UserError } from '../lib/errors.js';
 import { approvalRisk, riskContextOf } from './approval-risk.js';
 import { audit } from './audit.js';
+import { cardChanged } from './outbox.js';
 import { bindingOf } from './plan-hash.js';
 import { getPolicy } from './policy.js';
-import { cardChanged } from './outbox.js';
 import { transitionRecommendation } from './transition.js';
 
 export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
@@ -131,7 +131,11 @@ export async function approveRecommendation(
   const outcome = await deps.db.transaction(async (tx) => {
     // One approval decision at a time per recommendation: two approvers clicking together
     // both see each other's approval.
-    const [locked] = await tx.select().from(recommendations).where(eq(recommendations.id, rec.id)).for('update');
+    const [locked] = await tx
+      .select()
+      .from(recommendations)
+      .where(eq(recommendations.id, rec.id))
+      .for('update');
     const from = opts.from ?? ['posted', 'open'];
     if (!locked || !from.includes(locked.status)) return { kind: 'lost' as const };
     let approvers = [userId];
@@ -147,7 +151,9 @@ export async function approveRecommendation(
       });
       const counting = (await activeApprovals(tx, rec.id)).filter(
         (a) =>
-          a.planHash === binding.planHash && a.evidenceHash === binding.evidenceHash && a.userId !== requester,
+          a.planHash === binding.planHash &&
+          a.evidenceHash === binding.evidenceHash &&
+          a.userId !== requester,
       );
       approvers = counting.map((a) => a.userId);
       if (counting.length < needed) {

@@ -10,10 +10,10 @@ import { getExecutor } from '../executors/index.js';
 import { HOUR, MINUTE } from '../lib/clock.js';
 import { approvalRisk, riskContextOf } from './approval-risk.js';
 import { audit } from './audit.js';
-import { SHADOW_KIND } from './shadow-policy.js';
 import { cardChanged } from './outbox.js';
 import { bindingOf } from './plan-hash.js';
 import { getPolicy } from './policy.js';
+import { SHADOW_KIND } from './shadow-policy.js';
 import { transitionRecommendation } from './transition.js';
 
 export interface AutoApproveResult {
@@ -70,7 +70,15 @@ export async function autoApprove(deps: Deps): Promise<AutoApproveResult> {
               eq(executions.autoApproved, true),
               gte(executions.createdAt, new Date(now.getTime() - HOUR)),
               inArray(executions.status, [
-                'approved', 'validating', 'executing', 'verifying', 'succeeded', 'failed', 'stale', 'rolling_back', 'rolled_back',
+                'approved',
+                'validating',
+                'executing',
+                'verifying',
+                'succeeded',
+                'failed',
+                'stale',
+                'rolling_back',
+                'rolled_back',
               ]),
             ),
           );
@@ -84,7 +92,13 @@ export async function autoApprove(deps: Deps): Promise<AutoApproveResult> {
           if (inserted.length > 0) {
             await audit(
               { db: tx, log: deps.log },
-              { actor: 'system', event: 'auto_approval_held', message: note, recommendationId: rec.id, accountId: account.id },
+              {
+                actor: 'system',
+                event: 'auto_approval_held',
+                message: note,
+                recommendationId: rec.id,
+                accountId: account.id,
+              },
             );
             await cardChanged(tx, rec.id);
           }

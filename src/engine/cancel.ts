@@ -22,16 +22,26 @@ export async function cancelExecution(
   if (!exec) throw new UserError(`Execution ${execId} does not exist.`);
   const account = await getAccount(deps.db, exec.accountId);
   if (exec.requestedBy !== userId && !(await isApprover(dir, account, userId))) {
-    return { ok: false, message: `Only an approver of ${account.name} or the requester can cancel execution #${execId}.` };
+    return {
+      ok: false,
+      message: `Only an approver of ${account.name} or the requester can cancel execution #${execId}.`,
+    };
   }
   const done = await deps.db.transaction(async (tx) => {
-    const row = await transitionExecution(tx, execId, ['approved', 'pending', 'awaiting_approval'], 'cancelled', {
-      finishedAt: deps.clock.now(),
-      error: `cancelled by <@${userId}> before it started`,
-    });
+    const row = await transitionExecution(
+      tx,
+      execId,
+      ['approved', 'pending', 'awaiting_approval'],
+      'cancelled',
+      {
+        finishedAt: deps.clock.now(),
+        error: `cancelled by <@${userId}> before it started`,
+      },
+    );
     if (!row) return false;
     // The card asks a person again; an automated run of it is never re-approved automatically.
-    if (row.recommendationId) await transitionRecommendation(tx, row.recommendationId, ['approved'], 'posted');
+    if (row.recommendationId)
+      await transitionRecommendation(tx, row.recommendationId, ['approved'], 'posted');
     await audit(
       { db: tx, log: deps.log },
       {
@@ -47,7 +57,10 @@ export async function cancelExecution(
     return true;
   });
   if (!done) {
-    return { ok: false, message: `Execution #${execId} is already ${exec.status.replace('_', ' ')}: too late to cancel.` };
+    return {
+      ok: false,
+      message: `Execution #${execId} is already ${exec.status.replace('_', ' ')}: too late to cancel.`,
+    };
   }
   return { ok: true, message: `Execution #${execId} cancelled; it will not run.` };
 }

@@ -250,7 +250,10 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
     const problem = await bindingProblem(deps.db, exec);
     if (problem) {
       await voidApprovalsOf(deps.db, exec.id, deps.clock.now());
-      await say('approval_void', `Approval void: ${problem}. Nothing was changed; please review the card and approve again.`);
+      await say(
+        'approval_void',
+        `Approval void: ${problem}. Nothing was changed; please review the card and approve again.`,
+      );
       return finish('stale', { error: `approval void: ${problem}` }, 'posted', ['approved']);
     }
   }

@@ -14,7 +14,11 @@ function stable(v: unknown): unknown {
   return v;
 }
 
-const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(stable(v)) ?? 'null').digest('hex').slice(0, 32);
+const sha = (v: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify(stable(v)) ?? 'null')
+    .digest('hex')
+    .slice(0, 32);
 
 export function planHash(executor: string, params: unknown): string {
   return sha({ executor, params });

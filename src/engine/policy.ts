@@ -25,7 +25,11 @@ export const maintenanceWindow = z.object({
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
     }
   }),
-  durationMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
 });
 
 export const freezeWindow = z
@@ -40,8 +44,16 @@ export const approvalPolicy = z.object({
   }),
   /** Distinct approvers needed per level (the requester never counts). */
   approversNeeded: z.object({ LOW: count(5), MEDIUM: count(5), HIGH: count(5), CRITICAL: count(5) }),
-  approvalTtlHours: z.number().int().min(1).max(24 * 30),
-  cancelWindowMinutes: z.number().int().min(0).max(24 * 60),
+  approvalTtlHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
+  cancelWindowMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
   maxAutomatedActionsPerHour: z.number().int().min(0).max(10_000),
   /** IANA time zone of the account's maintenance windows ("Europe/Paris"). */
   timeZone: z.string().refine(isValidTimeZone, { message: 'is not a known time zone (e.g. Europe/Paris)' }),
@@ -71,7 +83,10 @@ export function defaultPolicy(account: Pick<Account, 'environment'>): ApprovalPo
 }
 
 /** The account's stored policy, or its seed. A stored row that no longer parses falls back to the seed. */
-export async function getPolicy(db: DbOrTx, account: Pick<Account, 'id' | 'environment'>): Promise<ApprovalPolicy> {
+export async function getPolicy(
+  db: DbOrTx,
+  account: Pick<Account, 'id' | 'environment'>,
+): Promise<ApprovalPolicy> {
   const [row] = await db.select().from(approvalPolicies).where(eq(approvalPolicies.accountId, account.id));
   const parsed = row ? approvalPolicy.safeParse(row.policy) : null;
   return parsed?.success ? parsed.data : defaultPolicy(account);
@@ -99,10 +114,13 @@ export async function savePolicy(
       accountId: account.id,
       quiet: true,
     });
-    throw new UserError(`Only an approver of \`${account.name}\` or a workspace admin can change its approval policy.`);
+    throw new UserError(
+      `Only an approver of \`${account.name}\` or a workspace admin can change its approval policy.`,
+    );
   }
   const parsed = approvalPolicy.safeParse(input);
-  if (!parsed.success) throw new UserError(`The policy was not saved: ${policyProblems(parsed.error).join('; ')}.`);
+  if (!parsed.success)
+    throw new UserError(`The policy was not saved: ${policyProblems(parsed.error).join('; ')}.`);
   const before = await getPolicy(deps.db, account);
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {

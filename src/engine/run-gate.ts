@@ -14,12 +14,13 @@ import { runGate } from './windows.js';
 /** true when the execution may run now; otherwise it was rescheduled and must be skipped. */
 export async function mayRunNow(deps: Deps, execId: number): Promise<boolean> {
   const [exec] = await deps.db.select().from(executions).where(eq(executions.id, execId));
-  if (!exec || exec.status !== 'approved') return true; // the guarded claim decides
+  if (exec?.status !== 'approved') return true; // the guarded claim decides
   const account = await getAccount(deps.db, exec.accountId);
   const now = deps.clock.now();
   const gate = runGate(await getPolicy(deps.db, account), now);
   if (gate.ok) {
-    if (exec.waitReason) await deps.db.update(executions).set({ waitReason: null }).where(eq(executions.id, exec.id));
+    if (exec.waitReason)
+      await deps.db.update(executions).set({ waitReason: null }).where(eq(executions.id, exec.id));
     return true;
   }
   // No window within a year: look again in a day (a person may change the policy).

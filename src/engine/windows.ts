@@ -38,9 +38,13 @@ function nextMaintenanceStart(windows: { cron: Cron; ms: number }[], from: Date,
 
 /** May approved work run at `now`; if not, why and from when. */
 export function runGate(policy: Windows, now: Date): RunGate {
-  const windows = policy.maintenanceWindows.map((w) => ({ cron: parseCron(w.cron), ms: w.durationMinutes * MINUTE }));
+  const windows = policy.maintenanceWindows.map((w) => ({
+    cron: parseCron(w.cron),
+    ms: w.durationMinutes * MINUTE,
+  }));
   const frozen = freezeAt(policy, now);
-  if (!frozen && (windows.length === 0 || insideMaintenance(windows, now, policy.timeZone))) return { ok: true };
+  if (!frozen && (windows.length === 0 || insideMaintenance(windows, now, policy.timeZone)))
+    return { ok: true };
 
   // The earliest instant after now that is out of every freeze and inside a window (if any):
   // alternate between "end of the freeze covering t" and "next window start", a few rounds.
@@ -62,7 +66,12 @@ export function runGate(policy: Windows, now: Date): RunGate {
   const nextAt = Number.isNaN(t.getTime()) ? null : t;
   if (frozen) {
     const why = frozen.reason ? ` (${frozen.reason})` : '';
-    return { ok: false, kind: 'freeze', reason: `change freeze${why} until ${frozen.end.toISOString()}`, nextAt };
+    return {
+      ok: false,
+      kind: 'freeze',
+      reason: `change freeze${why} until ${frozen.end.toISOString()}`,
+      nextAt,
+    };
   }
   return { ok: false, kind: 'maintenance', reason: 'outside the maintenance windows', nextAt };
 }

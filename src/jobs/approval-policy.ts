@@ -1,8 +1,9 @@
 // The approval policy's clockwork, every minute: pending approvals past their TTL expire, and
 // small LOW changes are auto-approved under each account's policy (scheduled a cancel window ahead).
+
+import type { Deps } from '../deps.js';
 import { expireApprovals } from '../engine/approval-lifecycle.js';
 import { autoApprove } from '../engine/auto-approve.js';
-import type { Deps } from '../deps.js';
 
 export const APPROVAL_POLICY_SCHEDULE = '* * * * *';
 

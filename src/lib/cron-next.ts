@@ -10,8 +10,25 @@ const FIELDS = [
 ] as const;
 
 const NAMES: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
-  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
 };
 
 export interface Cron {
@@ -31,7 +48,9 @@ function value(token: string, field: (typeof FIELDS)[number]): number {
 export function parseCron(expr: string): Cron {
   const parts = expr.trim().split(/\s+/);
   if (parts.length !== 5)
-    throw new Error(`"${expr}" has ${parts.length} fields; a cron expression has 5 (minute hour day month weekday)`);
+    throw new Error(
+      `"${expr}" has ${parts.length} fields; a cron expression has 5 (minute hour day month weekday)`,
+    );
   const sets = parts.map((part, i) => {
     const field = FIELDS[i]!;
     const set = new Set<number>();

@@ -2,8 +2,11 @@
 // recommendations it shows, their latest executions, who decided what) and calls the pure
 // builders in blocks/. The relay calls it at delivery time, so a card can be rendered again
 // at any moment (after an outage, or when several changes are coalesced into one update).
+
+import { eq } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { activeApprovalsOf } from '../db/queries/approvals.js';
 import {
   lastActors,
   latestExecutions,
@@ -13,14 +16,12 @@ import {
   recommendationsOfCard,
 } from '../db/queries/recommendations.js';
 import type { Execution, Recommendation } from '../db/schema.js';
-import { eq } from 'drizzle-orm';
-import { activeApprovalsOf } from '../db/queries/approvals.js';
 import { recommendationNotes } from '../db/schema.js';
 import { approvalRisk, riskContextOf } from '../engine/approval-risk.js';
 import { findingKind, isWasteKind } from '../engine/finding-kinds.js';
+import { cardChanged } from '../engine/outbox.js';
 import { bindingOf } from '../engine/plan-hash.js';
 import { getPolicy } from '../engine/policy.js';
-import { cardChanged } from '../engine/outbox.js';
 import { SHADOW_KIND, shadowPolicy } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -122,12 +123,17 @@ function wasteState(
 /** "1 of 2 approvals: <@U1>" per open item with approvals given (and their plan still current). */
 async function approvalLines(deps: CardDeps, recs: Recommendation[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  const given = await activeApprovalsOf(deps.db, recs.map((r) => r.id));
+  const given = await activeApprovalsOf(
+    deps.db,
+    recs.map((r) => r.id),
+  );
   if (given.size === 0) return out;
   const policy = await getPolicy(deps.db, await getAccount(deps.db as Db, recs[0]!.accountId));
   for (const r of recs) {
     const b = bindingOf(r);
-    const list = (given.get(r.id) ?? []).filter((a) => a.planHash === b.planHash && a.evidenceHash === b.evidenceHash);
+    const list = (given.get(r.id) ?? []).filter(
+      (a) => a.planHash === b.planHash && a.evidenceHash === b.evidenceHash,
+    );
     if (list.length === 0) continue;
     const needed = policy.approversNeeded[list[0]!.level];
     out.set(r.id, `${list.length} of ${needed} approvals: ${list.map((a) => `<@${a.userId}>`).join(', ')}`);
@@ -290,9 +296,13 @@ async function approvalOf(deps: CardDeps, rec: Recommendation): Promise<Recommen
   const binding = bindingOf(rec);
   const requestedBy = (rec.evidence as { requestedBy?: string }).requestedBy ?? null;
   const given = ((await activeApprovalsOf(deps.db, [rec.id])).get(rec.id) ?? []).filter(
-    (a) => a.planHash === binding.planHash && a.evidenceHash === binding.evidenceHash && a.userId !== requestedBy,
+    (a) =>
+      a.planHash === binding.planHash && a.evidenceHash === binding.evidenceHash && a.userId !== requestedBy,
   );
-  const [note] = await deps.db.select().from(recommendationNotes).where(eq(recommendationNotes.recommendationId, rec.id));
+  const [note] = await deps.db
+    .select()
+    .from(recommendationNotes)
+    .where(eq(recommendationNotes.recommendationId, rec.id));
   return {
     risk: level,
     approvers: account.approvers,

@@ -19,9 +19,9 @@ import {
 import { approvalRisk, riskContextOf } from '../engine/approval-risk.js';
 import { cancelExecution } from '../engine/cancel.js';
 import { rollbackExecution } from '../engine/executions.js';
-import { savePolicy } from '../engine/policy.js';
 import { cardChanged, enqueueEphemeral } from '../engine/outbox.js';
 import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
+import { savePolicy } from '../engine/policy.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
 import { SHADOW_KIND } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
@@ -33,9 +33,9 @@ import {
   overrideModal,
   parseApproveAll,
   parseClaimSubmission,
+  parseConfirmCritical,
   parseExemptSubmission,
   parseId,
-  parseConfirmCritical,
   parseOverrideSubmission,
   parsePolicySubmission,
   parseShowMore,
@@ -136,7 +136,9 @@ export const interactions = {
 
   /** Cancel on a card: stops an approved execution before it starts (approvers or requester). */
   async cancelExecution(ctx: InteractionDeps, click: Click): Promise<void> {
-    await answer(ctx, click, () => cancelExecution(ctx.deps, ctx.directory, id(click.value, 'Cancel'), click.user));
+    await answer(ctx, click, () =>
+      cancelExecution(ctx.deps, ctx.directory, id(click.value, 'Cancel'), click.user),
+    );
   },
 
   async shadowRun(ctx: InteractionDeps, click: Click): Promise<void> {

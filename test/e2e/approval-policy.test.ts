@@ -16,12 +16,12 @@ import {
   type Recommendation,
   recommendations,
 } from '../../src/db/schema.js';
-import { supersedeOlder } from '../../src/engine/approval-lifecycle.js';
 import { approveRecommendation } from '../../src/engine/approval.js';
+import { supersedeOlder } from '../../src/engine/approval-lifecycle.js';
 import { type ApprovalPolicy, defaultPolicy } from '../../src/engine/policy.js';
 import { runApprovalPolicy } from '../../src/jobs/approval-policy.js';
 import { scanAndPost } from '../../src/jobs/scan-and-post.js';
-import { HOUR, MINUTE, type ManualClock } from '../../src/lib/clock.js';
+import { HOUR, type ManualClock, MINUTE } from '../../src/lib/clock.js';
 import { ACTIONS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick, startTestApp, type TestApp, viewSubmission } from '../helpers/app.js';
@@ -30,14 +30,24 @@ import { actionIds } from '../helpers/slack-limits.js';
 const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
 const dryRunOk = () =>
-  Object.assign(new Error('Request would have succeeded, but DryRun flag is set.'), { name: 'DryRunOperation' });
+  Object.assign(new Error('Request would have succeeded, but DryRun flag is set.'), {
+    name: 'DryRunOperation',
+  });
 
 function fakeAddresses() {
   let released = false;
   ec2.on(DescribeAddressesCommand).callsFake(async () => ({
     Addresses: released
       ? []
-      : [{ AllocationId: 'eipalloc-0abc', PublicIp: '52.1.2.3', Domain: 'vpc', NetworkBorderGroup: 'us-east-1', Tags: [] }],
+      : [
+          {
+            AllocationId: 'eipalloc-0abc',
+            PublicIp: '52.1.2.3',
+            Domain: 'vpc',
+            NetworkBorderGroup: 'us-east-1',
+            Tags: [],
+          },
+        ],
   }));
   ec2.on(ReleaseAddressCommand).callsFake(async (input) => {
     if (input.DryRun) throw dryRunOk();
@@ -47,7 +57,8 @@ function fakeAddresses() {
 }
 
 /** Live ReleaseAddress calls (not DryRun): what actually changed AWS. */
-const liveReleases = () => ec2.commandCalls(ReleaseAddressCommand).filter((c) => !c.args[0].input.DryRun).length;
+const liveReleases = () =>
+  ec2.commandCalls(ReleaseAddressCommand).filter((c) => !c.args[0].input.DryRun).length;
 
 const directory = {
   isWorkspaceAdmin: async () => false,
@@ -64,7 +75,12 @@ describe('approval policy', () => {
     ec2.reset();
     sts.reset();
     sts.on(AssumeRoleCommand).resolves({
-      Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date('2030-01-01T00:00:00Z') },
+      Credentials: {
+        AccessKeyId: 'ASIA',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date('2030-01-01T00:00:00Z'),
+      },
     });
     fakeAddresses();
     t = await startTestApp({ env: { DRY_RUN: 'false' } });
@@ -91,7 +107,8 @@ describe('approval policy', () => {
 
   const click = (rec: Recommendation, user: string, action: string = ACTIONS.approve) =>
     t.interact(buttonClick(action, String(rec.id), { user, messageTs: rec.slackTs! }));
-  const card = (rec: Recommendation) => JSON.stringify(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks);
+  const card = (rec: Recommendation) =>
+    JSON.stringify(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks);
   const execs = () => t.db.db.select().from(executions);
   const events = async (event: string) =>
     (await t.db.db.select().from(auditEvents)).filter((e) => e.event === event);
@@ -116,7 +133,9 @@ describe('approval policy', () => {
     expect(exec).toMatchObject({ status: 'succeeded', approvedBy: 'U0CAROL' });
     expect(liveReleases()).toBe(1);
     expect((await t.db.db.select().from(approvals)).map((a) => a.status)).toEqual(['consumed', 'consumed']);
-    expect(t.slack.thread(rec.slackTs!).map((m) => m.text)).toContain('Approved by <@U0BOB> and <@U0CAROL>, validating...');
+    expect(t.slack.thread(rec.slackTs!).map((m) => m.text)).toContain(
+      'Approved by <@U0BOB> and <@U0CAROL>, validating...',
+    );
   });
 
   it('never counts the requester towards N', async () => {
@@ -130,7 +149,10 @@ describe('approval policy', () => {
       .set({ evidence: { ...rec.evidence, requestedBy: 'U0BOB' } })
       .where(eq(recommendations.id, rec.id));
     const r = await approveRecommendation(t.deps, directory, rec.id, 'U0BOB');
-    expect(r).toEqual({ ok: false, message: 'You asked for this LOW change: 2 other approvers of lab must approve it.' });
+    expect(r).toEqual({
+      ok: false,
+      message: 'You asked for this LOW change: 2 other approvers of lab must approve it.',
+    });
     expect(await t.db.db.select().from(approvals)).toHaveLength(0);
     expect(await approveRecommendation(t.deps, directory, rec.id, 'U0CAROL')).toMatchObject({ ok: true });
     expect(await execs()).toHaveLength(0);
@@ -151,9 +173,13 @@ describe('approval policy', () => {
     await t.deliverOutbox();
     expect(liveReleases()).toBe(0); // the countdown is running
     expect(card(rec)).toContain('auto-approved by the account policy');
-    expect(actionIds(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks!)).toContain(ACTIONS.cancelExecution);
+    expect(actionIds(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks!)).toContain(
+      ACTIONS.cancelExecution,
+    );
 
-    await t.interact(buttonClick(ACTIONS.cancelExecution, String(exec!.id), { user: 'U0CAROL', messageTs: rec.slackTs! }));
+    await t.interact(
+      buttonClick(ACTIONS.cancelExecution, String(exec!.id), { user: 'U0CAROL', messageTs: rec.slackTs! }),
+    );
     await t.slack.waitFor(async () => (await execs())[0]!.status === 'cancelled');
     clock.advance(11 * MINUTE);
     await t.worker.kick();
@@ -264,7 +290,14 @@ describe('approval policy', () => {
     await approveRecommendation(t.deps, directory, rec.id, 'U0BOB');
     const [newer] = await t.db.db
       .insert(recommendations)
-      .values({ ...rec, id: undefined, fingerprint: `${rec.fingerprint}:v2`, status: 'open', slackTs: null, updatedAt: clock.now() } as never)
+      .values({
+        ...rec,
+        id: undefined,
+        fingerprint: `${rec.fingerprint}:v2`,
+        status: 'open',
+        slackTs: null,
+        updatedAt: clock.now(),
+      } as never)
       .returning();
     await supersedeOlder(t.deps, newer!);
     await t.deliverOutbox();
@@ -281,7 +314,9 @@ describe('approval policy', () => {
       p.autoApprove.enabled = false;
       p.timeZone = 'Europe/Paris';
       p.maintenanceWindows = [{ cron: '0 22 * * *', durationMinutes: 60 }]; // 21:00 UTC in November
-      p.freezes = [{ start: new Date('2026-11-24T20:30:00Z'), end: new Date('2026-11-24T21:30:00Z'), reason: 'release' }];
+      p.freezes = [
+        { start: new Date('2026-11-24T20:30:00Z'), end: new Date('2026-11-24T21:30:00Z'), reason: 'release' },
+      ];
     });
     const rec = await scanned();
     await click(rec, 'U0BOB');
@@ -318,7 +353,11 @@ describe('a CRITICAL change', () => {
   afterEach(() => t.stop());
 
   it('asks the approver to type the resource id; a wrong id approves nothing', async () => {
-    const account = await verifiedAccount(t.db.db, { name: 'payments', environment: 'PROD', approvers: ['U0BOB'] });
+    const account = await verifiedAccount(t.db.db, {
+      name: 'payments',
+      environment: 'PROD',
+      approvers: ['U0BOB'],
+    });
     const [rec] = await t.db.db
       .insert(recommendations)
       .values({
@@ -339,20 +378,33 @@ describe('a CRITICAL change', () => {
     const modal = await t.slack.waitFor(() => t.slack.callsOf('views.open')[0]);
     expect(modal.args.view.callback_id).toBe(VIEWS.confirmCritical);
     const typed = (value: string) => ({
-      [INPUTS.confirmResource.block]: { [INPUTS.confirmResource.action]: { type: 'plain_text_input', value } },
+      [INPUTS.confirmResource.block]: {
+        [INPUTS.confirmResource.action]: { type: 'plain_text_input', value },
+      },
     });
-    const wrong = await t.interact(viewSubmission(VIEWS.confirmCritical, modal.args.view.private_metadata, typed('i-0abc'), 'U0BOB'));
+    const wrong = await t.interact(
+      viewSubmission(VIEWS.confirmCritical, modal.args.view.private_metadata, typed('i-0abc'), 'U0BOB'),
+    );
     expect(JSON.parse(await wrong.text())).toEqual({
       response_action: 'errors',
       errors: {
-        [INPUTS.confirmResource.block]: 'That is not the resource id: type i-0abc1234def567890 exactly to approve.',
+        [INPUTS.confirmResource.block]:
+          'That is not the resource id: type i-0abc1234def567890 exactly to approve.',
       },
     });
     expect(await t.db.db.select().from(executions)).toHaveLength(0);
     await t.interact(
-      viewSubmission(VIEWS.confirmCritical, modal.args.view.private_metadata, typed('i-0abc1234def567890'), 'U0BOB'),
+      viewSubmission(
+        VIEWS.confirmCritical,
+        modal.args.view.private_metadata,
+        typed('i-0abc1234def567890'),
+        'U0BOB',
+      ),
     );
     await t.slack.waitFor(async () => (await t.db.db.select().from(executions)).length === 1);
-    expect((await t.db.db.select().from(executions))[0]).toMatchObject({ riskLevel: 'CRITICAL', approvedBy: 'U0BOB' });
+    expect((await t.db.db.select().from(executions))[0]).toMatchObject({
+      riskLevel: 'CRITICAL',
+      approvedBy: 'U0BOB',
+    });
   });
 });

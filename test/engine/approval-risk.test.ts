@@ -57,6 +57,10 @@ describe('approval risk levels', () => {
     expect(
       riskContextOf({ evidence: { tags: { env: 'prod' }, instanceCount: 12 }, monthlySavingsUsd: 40 }),
     ).toEqual({ tags: { env: 'prod' }, monthlyUsd: 40, size: 12 });
-    expect(riskContextOf({ evidence: {}, monthlySavingsUsd: 3 })).toEqual({ tags: undefined, monthlyUsd: 3, size: undefined });
+    expect(riskContextOf({ evidence: {}, monthlySavingsUsd: 3 })).toEqual({
+      tags: undefined,
+      monthlyUsd: 3,
+      size: undefined,
+    });
   });
 });

@@ -6,17 +6,28 @@ import { runGate } from '../../src/engine/windows.js';
 import { nextCronMatch, parseCron } from '../../src/lib/cron-next.js';
 
 const at = (s: string) => new Date(s);
-const policy = (o: Partial<ReturnType<typeof defaultPolicy>>) => ({ ...defaultPolicy({ environment: 'LAB' }), ...o });
+const policy = (o: Partial<ReturnType<typeof defaultPolicy>>) => ({
+  ...defaultPolicy({ environment: 'LAB' }),
+  ...o,
+});
 
 describe('cron', () => {
   it('finds the next match on the wall clock of a time zone', () => {
     const weekdays22 = parseCron('0 22 * * 1-5');
     // Friday 27 Nov 2026 12:00 UTC; 22:00 in Paris (UTC+1) is 21:00 UTC.
-    expect(nextCronMatch(weekdays22, at('2026-11-27T12:00:00Z'), 'Europe/Paris')).toEqual(at('2026-11-27T21:00:00Z'));
+    expect(nextCronMatch(weekdays22, at('2026-11-27T12:00:00Z'), 'Europe/Paris')).toEqual(
+      at('2026-11-27T21:00:00Z'),
+    );
     // After Friday's window: Monday.
-    expect(nextCronMatch(weekdays22, at('2026-11-27T21:01:00Z'), 'Europe/Paris')).toEqual(at('2026-11-30T21:00:00Z'));
-    expect(nextCronMatch(parseCron('30 2 1 * *'), at('2026-11-27T00:00:00Z'), 'UTC')).toEqual(at('2026-12-01T02:30:00Z'));
-    expect(nextCronMatch(parseCron('0 9 * * sun'), at('2026-11-27T00:00:00Z'), 'UTC')).toEqual(at('2026-11-29T09:00:00Z'));
+    expect(nextCronMatch(weekdays22, at('2026-11-27T21:01:00Z'), 'Europe/Paris')).toEqual(
+      at('2026-11-30T21:00:00Z'),
+    );
+    expect(nextCronMatch(parseCron('30 2 1 * *'), at('2026-11-27T00:00:00Z'), 'UTC')).toEqual(
+      at('2026-12-01T02:30:00Z'),
+    );
+    expect(nextCronMatch(parseCron('0 9 * * sun'), at('2026-11-27T00:00:00Z'), 'UTC')).toEqual(
+      at('2026-11-29T09:00:00Z'),
+    );
   });
 
   it('explains an invalid expression in a sentence', () => {
@@ -31,7 +42,10 @@ describe('runGate', () => {
   });
 
   it('outside a maintenance window says when the next one starts; at its start and inside it, work runs', () => {
-    const p = policy({ timeZone: 'America/New_York', maintenanceWindows: [{ cron: '0 1 * * *', durationMinutes: 120 }] });
+    const p = policy({
+      timeZone: 'America/New_York',
+      maintenanceWindows: [{ cron: '0 1 * * *', durationMinutes: 120 }],
+    });
     // 01:00 New York (UTC-5 in November) is 06:00 UTC.
     expect(runGate(p, at('2026-11-24T12:00:00Z'))).toEqual({
       ok: false,
@@ -53,8 +67,14 @@ describe('runGate', () => {
       reason: 'change freeze (year end) until 2026-12-27T00:00:00.000Z',
       nextAt: freeze.end,
     });
-    const withWindow = policy({ freezes: [freeze], maintenanceWindows: [{ cron: '0 22 * * *', durationMinutes: 60 }] });
-    expect(runGate(withWindow, at('2026-12-22T22:10:00Z'))).toMatchObject({ ok: false, nextAt: at('2026-12-27T22:00:00Z') });
+    const withWindow = policy({
+      freezes: [freeze],
+      maintenanceWindows: [{ cron: '0 22 * * *', durationMinutes: 60 }],
+    });
+    expect(runGate(withWindow, at('2026-12-22T22:10:00Z'))).toMatchObject({
+      ok: false,
+      nextAt: at('2026-12-27T22:00:00Z'),
+    });
     expect(runGate(withWindow, at('2026-12-27T22:10:00Z'))).toEqual({ ok: true });
   });
 });

@@ -12,11 +12,20 @@ import { checkView } from '../helpers/slack-limits.js';
 type Values = Record<string, Record<string, { type: string; value: string }>>;
 
 /** The form as Slack would submit it, filled from the modal's initial values, then edited. */
-function submitted(view: ReturnType<typeof policyModal>, edits: Partial<Record<keyof typeof POLICY_FIELDS, string>> = {}): Values {
+function submitted(
+  view: ReturnType<typeof policyModal>,
+  edits: Partial<Record<keyof typeof POLICY_FIELDS, string>> = {},
+): Values {
   const values: Values = {};
-  for (const b of view.blocks as { type: string; block_id?: string; element?: { initial_value?: string } }[]) {
+  for (const b of view.blocks as {
+    type: string;
+    block_id?: string;
+    element?: { initial_value?: string };
+  }[]) {
     if (b.type !== 'input' || !b.block_id) continue;
-    values[b.block_id] = { [b.block_id]: { type: 'plain_text_input', value: b.element?.initial_value ?? '' } };
+    values[b.block_id] = {
+      [b.block_id]: { type: 'plain_text_input', value: b.element?.initial_value ?? '' },
+    };
   }
   for (const [k, v] of Object.entries(edits)) {
     const id = POLICY_FIELDS[k as keyof typeof POLICY_FIELDS];
@@ -29,16 +38,28 @@ const account = { id: 7, name: 'payments', environment: 'PROD' as const };
 
 describe('policy modal', () => {
   it('seeds: auto-approve LOW up to $500 in LAB, off in PROD; 72 h TTL; 10 min cancel window', () => {
-    expect(defaultPolicy({ environment: 'LAB' }).autoApprove).toEqual({ enabled: true, maxMonthlySavingsUsd: 500 });
+    expect(defaultPolicy({ environment: 'LAB' }).autoApprove).toEqual({
+      enabled: true,
+      maxMonthlySavingsUsd: 500,
+    });
     expect(defaultPolicy({ environment: 'PROD' }).autoApprove.enabled).toBe(false);
-    expect(defaultPolicy({ environment: 'PROD' })).toMatchObject({ approvalTtlHours: 72, cancelWindowMinutes: 10 });
+    expect(defaultPolicy({ environment: 'PROD' })).toMatchObject({
+      approvalTtlHours: 72,
+      cancelWindowMinutes: 10,
+    });
   });
 
   it('round-trips the policy through the form and stays within the block limits', () => {
     const policy = {
       ...defaultPolicy(account),
       maintenanceWindows: [{ cron: '0 22 * * 1-5', durationMinutes: 120 }],
-      freezes: [{ start: new Date('2026-12-20T00:00:00Z'), end: new Date('2027-01-04T00:00:00Z'), reason: 'year end' }],
+      freezes: [
+        {
+          start: new Date('2026-12-20T00:00:00Z'),
+          end: new Date('2027-01-04T00:00:00Z'),
+          reason: 'year end',
+        },
+      ],
     };
     const view = policyModal({ account, policy });
     expect(view.callback_id).toBe(VIEWS.policy);
@@ -62,12 +83,15 @@ describe('policy modal', () => {
       ok: false,
       errors: {
         [POLICY_FIELDS.autoApprove]: 'Answer "on" or "off".',
-        [POLICY_FIELDS.CRITICAL]: 'Approvers needed for CRITICAL must be a whole number from 1 to 5, not "0".',
+        [POLICY_FIELDS.CRITICAL]:
+          'Approvers needed for CRITICAL must be a whole number from 1 to 5, not "0".',
         [POLICY_FIELDS.ttl]: 'The approval lifetime must be a whole number from 1 to 720, not "three days".',
         [POLICY_FIELDS.freezes]: '"tomorrow later" does not start with two ISO times (start end).',
       },
     });
-    const zone = parsePolicySubmission(submitted(view, { timeZone: 'Mars/Olympus', maintenance: '0 25 * * *, 60' }));
+    const zone = parsePolicySubmission(
+      submitted(view, { timeZone: 'Mars/Olympus', maintenance: '0 25 * * *, 60' }),
+    );
     expect(zone).toEqual({
       ok: false,
       errors: {
@@ -86,14 +110,23 @@ describe('/spot policy through the app', () => {
   afterEach(() => t.stop());
 
   it('opens the modal, saves a valid edit (audited) and refuses non-approvers', async () => {
-    const acc = await verifiedAccount(t.db.db, { name: 'payments', environment: 'PROD', approvers: ['U0BOB'] });
+    const acc = await verifiedAccount(t.db.db, {
+      name: 'payments',
+      environment: 'PROD',
+      approvers: ['U0BOB'],
+    });
     await t.commandReply('policy payments', { user: 'U0BOB' });
     const open = await t.slack.waitFor(() => t.slack.callsOf('views.open')[0]);
     expect(open.args.view.callback_id).toBe(VIEWS.policy);
     const values = submitted(open.args.view, { CRITICAL: '2', autoApprove: 'on', threshold: '250' });
 
     const bad = await t.interact(
-      viewSubmission(VIEWS.policy, open.args.view.private_metadata, submitted(open.args.view, { HIGH: 'x' }), 'U0BOB'),
+      viewSubmission(
+        VIEWS.policy,
+        open.args.view.private_metadata,
+        submitted(open.args.view, { HIGH: 'x' }),
+        'U0BOB',
+      ),
     );
     expect(JSON.parse(await bad.text()).errors[POLICY_FIELDS.HIGH]).toBe(
       'Approvers needed for HIGH must be a whole number from 1 to 5, not "x".',
@@ -106,9 +139,16 @@ describe('/spot policy through the app', () => {
     expect(saved.autoApprove).toEqual({ enabled: true, maxMonthlySavingsUsd: 250 });
     const audit = (await t.db.db.select().from(auditEvents)).find((e) => e.event === 'policy_changed')!;
     expect(audit.actor).toBe('U0BOB');
-    expect(audit.detail).toMatchObject({ before: { approversNeeded: { CRITICAL: 1 } }, after: { approversNeeded: { CRITICAL: 2 } } });
+    expect(audit.detail).toMatchObject({
+      before: { approversNeeded: { CRITICAL: 1 } },
+      after: { approversNeeded: { CRITICAL: 2 } },
+    });
 
-    const dir = { isWorkspaceAdmin: async () => false, groupMembers: async () => [], displayName: async (u: string) => u };
+    const dir = {
+      isWorkspaceAdmin: async () => false,
+      groupMembers: async () => [],
+      displayName: async (u: string) => u,
+    };
     await expect(savePolicy(t.deps, dir, 'payments', saved, 'U0EVE')).rejects.toThrow(
       'Only an approver of `payments` or a workspace admin can change its approval policy.',
     );

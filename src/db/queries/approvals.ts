@@ -13,7 +13,10 @@ export async function activeApprovals(db: DbOrTx, recommendationId: number): Pro
 }
 
 /** Active approvals of many recommendations (for cards), grouped by recommendation. */
-export async function activeApprovalsOf(db: DbOrTx, recIds: readonly number[]): Promise<Map<number, Approval[]>> {
+export async function activeApprovalsOf(
+  db: DbOrTx,
+  recIds: readonly number[],
+): Promise<Map<number, Approval[]>> {
   const out = new Map<number, Approval[]>();
   if (recIds.length === 0) return out;
   const rows = await db
@@ -27,7 +30,11 @@ export async function activeApprovalsOf(db: DbOrTx, recIds: readonly number[]): 
 
 /** Records one approval; a second click by the same person while one is active does nothing. */
 export async function insertApproval(db: DbOrTx, row: typeof approvals.$inferInsert): Promise<boolean> {
-  const inserted = await db.insert(approvals).values(row).onConflictDoNothing().returning({ id: approvals.id });
+  const inserted = await db
+    .insert(approvals)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: approvals.id });
   return inserted.length > 0;
 }
 

@@ -58,7 +58,11 @@ export const SPOT_SUBCOMMANDS = [
     usage: 'policy <account>',
     summary: 'View and edit the approval policy: auto-approval, approvers per risk level, windows.',
   },
-  { name: 'cancel', usage: 'cancel <execution-id>', summary: 'Cancel an approved execution before it starts.' },
+  {
+    name: 'cancel',
+    usage: 'cancel <execution-id>',
+    summary: 'Cancel an approved execution before it starts.',
+  },
 ] as const satisfies readonly SubcommandHelp[];
 
 export type SpotSubcommand = (typeof SPOT_SUBCOMMANDS)[number]['name'];

@@ -16,13 +16,13 @@ export * from './help.js';
 export * from './limits.js';
 export * from './modals.js';
 export * from './override-modal.js';
+export * from './policy-modal.js';
 export * from './pool-alert-card.js';
 export * from './pools-list.js';
 export * from './recommendation-card.js';
 export * from './shadow-it-card.js';
 export * from './shadow-it-group-card.js';
 export * from './values.js';
-export * from './policy-modal.js';
 export * from './waste-group-card.js';
 
 /** Builder name -> every action_id it can put in a message. */

@@ -27,7 +27,14 @@ export const POLICY_FIELDS = {
 type Field = keyof typeof POLICY_FIELDS;
 const LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
-function field(key: Field, label: string, initial: string, hint?: string, multiline = false, optional = false) {
+function field(
+  key: Field,
+  label: string,
+  initial: string,
+  hint?: string,
+  multiline = false,
+  optional = false,
+) {
   const id = POLICY_FIELDS[key];
   return {
     type: 'input' as const,
@@ -66,10 +73,24 @@ export function policyModal(input: PolicyModalInput): ModalView {
         ? `Last changed by <@${input.updated.by}> on ${input.updated.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`
         : 'Seed values: nobody changed this policy yet.',
     ]),
-    field('autoApprove', 'Auto-approve LOW changes (on/off)', p.autoApprove.enabled ? 'on' : 'off', 'Off by default in PROD accounts.'),
-    field('threshold', 'Auto-approve up to (USD of monthly savings)', String(p.autoApprove.maxMonthlySavingsUsd)),
+    field(
+      'autoApprove',
+      'Auto-approve LOW changes (on/off)',
+      p.autoApprove.enabled ? 'on' : 'off',
+      'Off by default in PROD accounts.',
+    ),
+    field(
+      'threshold',
+      'Auto-approve up to (USD of monthly savings)',
+      String(p.autoApprove.maxMonthlySavingsUsd),
+    ),
     ...LEVELS.map((l) =>
-      field(l, `Approvers needed for ${l}`, String(p.approversNeeded[l]), l === 'LOW' ? 'Distinct approvers; the requester never counts.' : undefined),
+      field(
+        l,
+        `Approvers needed for ${l}`,
+        String(p.approversNeeded[l]),
+        l === 'LOW' ? 'Distinct approvers; the requester never counts.' : undefined,
+      ),
     ),
     field('ttl', 'Approvals expire after (hours)', String(p.approvalTtlHours)),
     field('cancelWindow', 'Cancel window for automated work (minutes)', String(p.cancelWindowMinutes)),
@@ -100,7 +121,9 @@ export function policyModal(input: PolicyModalInput): ModalView {
   };
 }
 
-export type PolicySubmission = { ok: true; policy: ApprovalPolicy } | { ok: false; errors: Record<string, string> };
+export type PolicySubmission =
+  | { ok: true; policy: ApprovalPolicy }
+  | { ok: false; errors: Record<string, string> };
 
 /** Reads the form; every problem is a sentence on its own field. */
 export function parsePolicySubmission(values: SubmittedValues): PolicySubmission {
@@ -109,7 +132,13 @@ export function parsePolicySubmission(values: SubmittedValues): PolicySubmission
   const num = (f: Field, what: string, opts: { min: number; max: number; int?: boolean }): number => {
     const raw = text(f).replace(/^\$/, '');
     const n = Number(raw);
-    if (raw === '' || !Number.isFinite(n) || (opts.int !== false && !Number.isInteger(n)) || n < opts.min || n > opts.max) {
+    if (
+      raw === '' ||
+      !Number.isFinite(n) ||
+      (opts.int !== false && !Number.isInteger(n)) ||
+      n < opts.min ||
+      n > opts.max
+    ) {
       errors[POLICY_FIELDS[f]] =
         `${what} must be ${opts.int === false ? 'a number' : 'a whole number'} from ${opts.min} to ${opts.max}${raw ? `, not "${raw.slice(0, 30)}"` : ''}.`;
       return 0;
@@ -126,7 +155,8 @@ export function parsePolicySubmission(values: SubmittedValues): PolicySubmission
     .map((line) => {
       const m = /^(.*?)[,;]\s*(\d+)\s*(?:min(?:utes)?)?$/.exec(line);
       if (!m) {
-        errors[POLICY_FIELDS.maintenance] = `"${line.slice(0, 40)}" is not "cron, minutes" (e.g. "0 22 * * 1-5, 120").`;
+        errors[POLICY_FIELDS.maintenance] =
+          `"${line.slice(0, 40)}" is not "cron, minutes" (e.g. "0 22 * * 1-5, 120").`;
         return { cron: '', durationMinutes: 0 };
       }
       return { cron: m[1]!.trim(), durationMinutes: Number(m[2]) };
@@ -138,14 +168,19 @@ export function parsePolicySubmission(values: SubmittedValues): PolicySubmission
     .map((line) => {
       const [start = '', end = '', ...reason] = line.split(/\s+/);
       if (Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) {
-        errors[POLICY_FIELDS.freezes] = `"${line.slice(0, 40)}" does not start with two ISO times (start end).`;
+        errors[POLICY_FIELDS.freezes] =
+          `"${line.slice(0, 40)}" does not start with two ISO times (start end).`;
       }
       return { start, end, reason: reason.join(' ') };
     });
   const candidate = {
     autoApprove: {
       enabled: ['on', 'yes', 'true'].includes(auto),
-      maxMonthlySavingsUsd: num('threshold', 'The auto-approve threshold', { min: 0, max: 1_000_000, int: false }),
+      maxMonthlySavingsUsd: num('threshold', 'The auto-approve threshold', {
+        min: 0,
+        max: 1_000_000,
+        int: false,
+      }),
     },
     approversNeeded: Object.fromEntries(
       LEVELS.map((l) => [l, num(l, `Approvers needed for ${l}`, { min: 1, max: 5 })]),
@@ -170,7 +205,8 @@ export function parsePolicySubmission(values: SubmittedValues): PolicySubmission
           : top === 'freezes'
             ? POLICY_FIELDS.freezes
             : POLICY_FIELDS.autoApprove;
-    const where = top === 'timeZone' ? `"${candidate.timeZone.slice(0, 40)}"` : `Line ${Number(issue.path[1] ?? 0) + 1}`;
+    const where =
+      top === 'timeZone' ? `"${candidate.timeZone.slice(0, 40)}"` : `Line ${Number(issue.path[1] ?? 0) + 1}`;
     errors[block] ??= `${where} ${issue.message}.`.replace('..', '.');
   }
   return { ok: false, errors };

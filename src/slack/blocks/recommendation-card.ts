@@ -180,7 +180,11 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
     blocks.push(section(approvalText(input.approval)));
   const superseded = input.approval?.superseded === true;
   if (superseded)
-    blocks.push(section(':arrows_counterclockwise: *Superseded* by a newer recommendation for the same resource: its approvals no longer count; see the newer card.'));
+    blocks.push(
+      section(
+        ':arrows_counterclockwise: *Superseded* by a newer recommendation for the same resource: its approvals no longer count; see the newer card.',
+      ),
+    );
 
   notes.push(`Recommendation #${id}`);
   blocks.push(context(notes));

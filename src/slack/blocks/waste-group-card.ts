@@ -124,7 +124,8 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
   const head = `*${title}* · ${perMonth(item.monthlySavingsUsd)}\n${evidence}`;
   const state = stateText(item.state, doneVerb);
   if (state === null) {
-    const approvals = item.state.kind === 'open' && item.state.approvals ? `\n:lock: ${item.state.approvals}` : '';
+    const approvals =
+      item.state.kind === 'open' && item.state.approvals ? `\n:lock: ${item.state.approvals}` : '';
     return [
       section(`${head}${approvals}`),
       ...actions([
@@ -142,7 +143,12 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
           text: 'Cancel',
           actionId: ACTIONS.cancelExecution,
           value: encodeId(s.executionId),
-          confirm: { title: 'Cancel?', text: `It will not run: ${title}`, confirm: 'Cancel it', danger: true },
+          confirm: {
+            title: 'Cancel?',
+            text: `It will not run: ${title}`,
+            confirm: 'Cancel it',
+            danger: true,
+          },
         }),
       ]),
     ];

@@ -25,8 +25,7 @@ describe('every generated message', () => {
       for (const id of actionIds(p.output.blocks)) {
         // Modal inputs carry input action ids (INPUTS, override-modal's overrideInput), not button ids.
         const modals = ['claimModal', 'exemptModal', 'overrideModal', 'confirmCriticalModal', 'policyModal'];
-        if (modals.includes(p.builder))
-          continue;
+        if (modals.includes(p.builder)) continue;
         expect(known.has(id), `${p.name} emits ${id}`).toBe(true);
         expect(BUILDER_ACTIONS[p.builder] as readonly string[], `${p.name} emits ${id}`).toContain(id);
       }

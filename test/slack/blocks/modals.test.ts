@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { claimModal, parseClaimSubmission } from '../../../src/slack/blocks/claim-modal.js';
-import { confirmCriticalModal, parseConfirmCritical } from '../../../src/slack/blocks/confirm-critical-modal.js';
+import {
+  confirmCriticalModal,
+  parseConfirmCritical,
+} from '../../../src/slack/blocks/confirm-critical-modal.js';
 import { exemptModal, parseExemptSubmission } from '../../../src/slack/blocks/exempt-modal.js';
 import { INPUTS, VIEWS } from '../../../src/slack/ids.js';
 import { checkView } from '../../helpers/slack-limits.js';
@@ -96,13 +99,18 @@ describe('confirm-critical-modal', () => {
 
   it('approves only when the approver types the resource id exactly', () => {
     const typed = (value: string) => ({
-      [INPUTS.confirmResource.block]: { [INPUTS.confirmResource.action]: { type: 'plain_text_input', value } },
+      [INPUTS.confirmResource.block]: {
+        [INPUTS.confirmResource.action]: { type: 'plain_text_input', value },
+      },
     });
-    expect(parseConfirmCritical(typed(' asg:web-frontend-asg '), 'asg:web-frontend-asg')).toEqual({ ok: true });
+    expect(parseConfirmCritical(typed(' asg:web-frontend-asg '), 'asg:web-frontend-asg')).toEqual({
+      ok: true,
+    });
     expect(parseConfirmCritical(typed('asg:web'), 'asg:web-frontend-asg')).toEqual({
       ok: false,
       errors: {
-        [INPUTS.confirmResource.block]: 'That is not the resource id: type asg:web-frontend-asg exactly to approve.',
+        [INPUTS.confirmResource.block]:
+          'That is not the resource id: type asg:web-frontend-asg exactly to approve.',
       },
     });
     expect(parseConfirmCritical({}, 'asg:web-frontend-asg')).toMatchObject({ ok: false });
