@@ -24,7 +24,9 @@ import { bindingOf } from './plan-hash.js';
 import { getPolicy } from './policy.js';
 import { transitionRecommendation } from './transition.js';
 
-export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
+export type ClickResult =
+  | { ok: true; message?: string; /** recorded, but the level needs more approvers */ pending?: true }
+  | { ok: false; message: string };
 
 export async function getRecommendation(deps: Deps, id: number): Promise<Recommendation> {
   const [row] = await deps.db.select().from(recommendations).where(eq(recommendations.id, id));
@@ -218,7 +220,8 @@ export async function approveRecommendation(
     await cardChanged(tx, rec.id);
     return { kind: 'queued' as const };
   });
-  if (outcome.kind === 'pending') return { ok: true, message: `Your approval is recorded: ${outcome.line}.` };
+  if (outcome.kind === 'pending')
+    return { ok: true, pending: true, message: `Your approval is recorded: ${outcome.line}.` };
   if (outcome.kind === 'lost') {
     const now = await getRecommendation(deps, recId);
     return { ok: false, message: `Already ${now.status.replace('_', ' ')}; nothing more to do.` };
@@ -273,15 +276,21 @@ export async function approveGroup(
 ): Promise<ClickResult> {
   const batchId = `batch-${deps.clock.now().getTime().toString(36)}-${userId}`;
   let approved = 0;
+  let pending = 0;
   let refusal: string | undefined;
   for (const id of recIds) {
     const r = await approveRecommendation(deps, dir, id, userId, { batchId, from: ['posted'] });
-    if (r.ok) approved += 1;
+    if (r.ok && r.pending) pending += 1;
+    else if (r.ok) approved += 1;
     else if (r.message.startsWith('Sorry')) {
       refusal = r.message;
       break;
     }
   }
   if (refusal) return { ok: false, message: refusal };
-  return { ok: true, message: `Approved ${approved} item${approved === 1 ? '' : 's'} as one batch.` };
+  const waiting = pending > 0 ? ` ${pending} more need${pending === 1 ? 's' : ''} other approvers too.` : '';
+  return {
+    ok: true,
+    message: `Approved ${approved} item${approved === 1 ? '' : 's'} as one batch.${waiting}`,
+  };
 }

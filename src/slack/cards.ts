@@ -141,6 +141,24 @@ async function approvalLines(deps: CardDeps, recs: Recommendation[]): Promise<Ma
   return out;
 }
 
+/** "Approval: LOW change · approvers @bob (1 needed; auto-approved up to $500/month)" for a group. */
+async function groupApprovalLine(deps: CardDeps, rec: Recommendation): Promise<string | null> {
+  const executor = getExecutor(rec.executor);
+  const parsed = executor?.params.safeParse(rec.params);
+  if (!executor || !parsed?.success) return null;
+  const account = await getAccount(deps.db as Db, rec.accountId);
+  const level = approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level;
+  const policy = await getPolicy(deps.db, account);
+  const who = account.approvers.length
+    ? account.approvers.map((a) => (a.startsWith('subteam:') ? `<!subteam^${a.slice(8)}>` : `<@${a}>`)).join(', ')
+    : 'no approvers yet';
+  const auto =
+    level === 'LOW' && policy.autoApprove.enabled
+      ? `; auto-approved up to $${policy.autoApprove.maxMonthlySavingsUsd}/month after a ${policy.cancelWindowMinutes} min cancel window`
+      : '';
+  return `:lock: Approval: ${level} change · ${who} (${policy.approversNeeded[level]} needed${auto})`;
+}
+
 /** The page holding the item that changed, so the clicker sees its outcome. */
 function pageOf(recs: Recommendation[], pageSize: number, focusId?: number, offset?: number): number {
   const focus = focusId === undefined ? -1 : recs.findIndex((r) => r.id === focusId);
@@ -177,6 +195,7 @@ async function renderWasteGroup(
     items,
     offset: pageOf(recs, WASTE_PAGE_SIZE, focusId, offset),
     note: kind.note ?? null,
+    approval: await groupApprovalLine(deps, first),
     now: deps.clock.now(),
   });
 }

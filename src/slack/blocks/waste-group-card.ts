@@ -69,6 +69,8 @@ export interface WasteGroupCardInput {
   pageSize?: number;
   /** Safety line: "Snapshot taken before delete", "No backup: addresses cannot be reclaimed". */
   note?: string | null;
+  /** Approval risk and who may approve (mrkdwn, mentions), apart from any interruption risk. */
+  approval?: string | null;
   now: Date;
 }
 
@@ -195,6 +197,7 @@ export function wasteGroupCard(input: WasteGroupCardInput): SlackMessage {
     ]),
   );
   if (input.note) blocks.push(context([`:information_source: ${escapeMrkdwn(input.note)}`]));
+  if (input.approval) blocks.push(context([input.approval]));
   for (const item of page) blocks.push(...itemBlocks(item, labels.doneVerb));
 
   const footer: Button[] = [];
