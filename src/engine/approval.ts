@@ -25,7 +25,7 @@ import { getPolicy } from './policy.js';
 import { transitionRecommendation } from './transition.js';
 
 export type ClickResult =
-  | { ok: true; message?: string; /** recorded, but the level needs more approvers */ pending?: true }
+  | { ok: true; message?: string /** recorded, but the level needs more approvers */; pending?: true }
   | { ok: false; message: string };
 
 export async function getRecommendation(deps: Deps, id: number): Promise<Recommendation> {

@@ -150,7 +150,9 @@ async function groupApprovalLine(deps: CardDeps, rec: Recommendation): Promise<s
   const level = approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level;
   const policy = await getPolicy(deps.db, account);
   const who = account.approvers.length
-    ? account.approvers.map((a) => (a.startsWith('subteam:') ? `<!subteam^${a.slice(8)}>` : `<@${a}>`)).join(', ')
+    ? account.approvers
+        .map((a) => (a.startsWith('subteam:') ? `<!subteam^${a.slice(8)}>` : `<@${a}>`))
+        .join(', ')
     : 'no approvers yet';
   const auto =
     level === 'LOW' && policy.autoApprove.enabled

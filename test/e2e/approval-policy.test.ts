@@ -277,6 +277,7 @@ describe('approval policy', () => {
     // Carol's approval is now the first of two.
     expect(await approveRecommendation(t.deps, directory, rec.id, 'U0CAROL')).toEqual({
       ok: true,
+      pending: true,
       message: 'Your approval is recorded: 1 of 2 approvals: <@U0CAROL>.',
     });
   });
