@@ -260,11 +260,15 @@ export class OutboxRelay {
       }
       case 'card_refresh': {
         const c = p as OutboxPayload<'card_refresh'>;
+        // Only refreshes already committed before the render reads the database are covered by
+        // it; one committed during the render (another replica, the engine) is delivered next pass.
+        const before = await this.#cardOf(c.recommendationId);
+        const covered = before && c.offset === undefined ? await this.#pendingRefreshes(row, before) : [];
         const card = await renderCardOf(this.deps, c.recommendationId, c.offset);
         if (!card) return { ok: false, skipped: 'the card was never posted' };
         await chat.update(card.ref, card.message.text, card.message.blocks);
         // Every other queued refresh of this card is covered by this render.
-        if (c.offset === undefined) await this.#coalesce(row, card.ref);
+        if (c.offset === undefined) await this.#coalesce(row, card.ref, covered);
         return { ok: true, ts: card.ref.ts };
       }
     }
@@ -277,15 +281,30 @@ export class OutboxRelay {
     return rec?.slackChannel && rec.slackTs ? { channel: rec.slackChannel, ts: rec.slackTs } : undefined;
   }
 
-  async #coalesce(row: OutboxRow, ref: MessageRef): Promise<void> {
-    await this.deps.db.execute(sql`
-      update ${outbox} set status = 'delivered', delivered_at = ${this.deps.clock.now().toISOString()}::timestamptz, result_ts = ${ref.ts},
-        last_error = 'coalesced into outbox ' || ${row.id}::text
+  /** Pending refreshes (no offset) of the card at `ref`, other than `row`. */
+  async #pendingRefreshes(row: OutboxRow, ref: MessageRef): Promise<number[]> {
+    const r = await this.deps.db.execute<{ id: number }>(sql`
+      select ${outbox.id} as id from ${outbox}
       where ${outbox.status} = 'pending' and ${outbox.kind} = 'card_refresh' and ${outbox.id} <> ${row.id}
         and not (${outbox.payload} ? 'offset')
         and (${outbox.payload}->>'recommendationId')::int in (
           select ${recommendations.id} from ${recommendations}
           where ${recommendations.slackChannel} = ${ref.channel} and ${recommendations.slackTs} = ${ref.ts})`);
+    const rows = (Array.isArray(r) ? r : (r as { rows: { id: number }[] }).rows) as { id: number }[];
+    return rows.map((x) => Number(x.id));
+  }
+
+  async #coalesce(row: OutboxRow, ref: MessageRef, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.deps.db
+      .update(outbox)
+      .set({
+        status: 'delivered',
+        deliveredAt: this.deps.clock.now(),
+        resultTs: ref.ts,
+        lastError: `coalesced into outbox ${row.id}`,
+      })
+      .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
   }
 
   async #finish(

@@ -109,6 +109,12 @@ describe('approval policy', () => {
     t.interact(buttonClick(action, String(rec.id), { user, messageTs: rec.slackTs! }));
   const card = (rec: Recommendation) =>
     JSON.stringify(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks);
+  /** Waits until the delivered card shows `text` (card refreshes are coalesced by the relay). */
+  const cardShows = (rec: Recommendation, text: string) =>
+    t.slack.waitFor(async () => {
+      await t.deliverOutbox();
+      return card(rec).includes(text);
+    });
   const execs = () => t.db.db.select().from(executions);
   const events = async (event: string) =>
     (await t.db.db.select().from(auditEvents)).filter((e) => e.event === event);
@@ -125,7 +131,8 @@ describe('approval policy', () => {
     await t.deliverOutbox();
     expect(await execs()).toHaveLength(0);
     expect(await t.db.db.select().from(approvals)).toHaveLength(1);
-    expect(card(rec)).toContain('1 of 2 approvals: <@U0BOB>');
+    await cardShows(rec, '1 of 2 approvals: <@U0BOB>');
+    expect(card(rec)).toContain(':lock: Approval: LOW change · <@U0BOB>, <@U0CAROL>, <@U0DAN> (2 needed)');
 
     await click(rec, 'U0CAROL');
     await t.runQueued(1);
@@ -172,7 +179,7 @@ describe('approval policy', () => {
     await t.worker.kick();
     await t.deliverOutbox();
     expect(liveReleases()).toBe(0); // the countdown is running
-    expect(card(rec)).toContain('auto-approved by the account policy');
+    await cardShows(rec, 'auto-approved by the account policy');
     expect(actionIds(t.slack.messages.find((m) => m.ts === rec.slackTs)!.blocks!)).toContain(
       ACTIONS.cancelExecution,
     );
@@ -273,7 +280,10 @@ describe('approval policy', () => {
     expect(t.slack.thread(rec.slackTs!).map((m) => m.text)).toContain(
       'The approval of <@U0BOB> expired (older than 72 h); approve again to go ahead.',
     );
-    expect(card(rec)).not.toContain('approvals: <@U0BOB>');
+    await t.slack.waitFor(async () => {
+      await t.deliverOutbox();
+      return !card(rec).includes('approvals: <@U0BOB>');
+    });
     // Carol's approval is now the first of two.
     expect(await approveRecommendation(t.deps, directory, rec.id, 'U0CAROL')).toEqual({
       ok: true,
@@ -305,7 +315,7 @@ describe('approval policy', () => {
     const older = (await t.db.db.select().from(recommendations).where(eq(recommendations.id, rec.id)))[0]!;
     expect(older.status).toBe('superseded');
     expect((await t.db.db.select().from(approvals))[0]!.status).toBe('superseded');
-    expect(card(rec)).toContain('superseded by a newer recommendation');
+    await cardShows(rec, 'superseded by a newer recommendation');
     expect(await approveRecommendation(t.deps, directory, rec.id, 'U0CAROL')).toMatchObject({ ok: false });
   });
 
@@ -330,7 +340,7 @@ describe('approval policy', () => {
     expect(exec).toMatchObject({ status: 'approved', scheduledFor: new Date('2026-11-24T21:30:00Z') });
     expect(liveReleases()).toBe(0);
     expect(await events('waiting')).toHaveLength(1); // said once
-    expect(card(rec)).toContain('waiting: outside the maintenance windows');
+    await cardShows(rec, 'waiting: outside the maintenance windows');
 
     clock.set('2026-11-24T21:00:00Z'); // the window opens, but the freeze holds
     await t.worker.kick();
