@@ -37,6 +37,7 @@ export const recommendationStatus = pgEnum('recommendation_status', [
   'claimed', // Shadow IT: someone took ownership
   'exempted', // Shadow IT: excluded until exempt_until
   'resolved', // not seen any more by a full scan
+  'superseded', // a newer recommendation for the same resource replaced it (engine/approval-lifecycle.ts)
 ]);
 
 export const executionStatus = pgEnum('execution_status', [
@@ -147,6 +148,13 @@ export const executions = pgTable(
     undo: jsonb('undo').$type<unknown>(),
     error: text('error'),
     estimatedMonthlySavings: doublePrecision('estimated_monthly_savings'),
+    /** What was approved (engine/plan-hash.ts): re-checked before the execution runs. */
+    planHash: text('plan_hash'),
+    evidenceHash: text('evidence_hash'),
+    /** Approved by the account's policy (LOW, under the threshold), not by a person. */
+    autoApproved: boolean('auto_approved').notNull().default(false),
+    /** Why an approved execution waits (freeze, maintenance window); null when it does not. */
+    waitReason: text('wait_reason'),
     actualMonthlySavings: doublePrecision('actual_monthly_savings'),
     createdAt: createdAt(),
     startedAt: ts('started_at'),
@@ -485,7 +493,65 @@ export const scanFailureNotices = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.region] })],
 );
 
+/** Per-account approval policy (engine/policy.ts holds its zod type and defaults). */
+export const approvalPolicies = pgTable('approval_policies', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  policy: jsonb('policy').notNull().$type<unknown>(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const approvalStatus = pgEnum('approval_status', [
+  'active', // counts towards the level's N while its hashes match the recommendation
+  'consumed', // the N was reached; an execution carries it
+  'void', // the plan or evidence changed before it ran
+  'expired', // older than the policy's TTL
+  'superseded', // a newer recommendation replaced the one approved
+]);
+
+// One row per approver per recommendation: N-of-M approvals (engine/approvals.ts).
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    recommendationId: integer('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    level: riskLevel('level').notNull(),
+    planHash: text('plan_hash').notNull(),
+    evidenceHash: text('evidence_hash').notNull(),
+    status: approvalStatus('status').notNull().default('active'),
+    executionId: integer('execution_id'),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [
+    // A double click counts once: one live approval per person per recommendation.
+    uniqueIndex('approvals_one_active_per_user')
+      .on(t.recommendationId, t.userId)
+      .where(sql`${t.status} = 'active'`),
+    index('approvals_expiry_idx').on(t.status, t.expiresAt),
+  ],
+);
+
+// Approval notes shown on a card ("waits for a person: 10 automated actions this hour").
+export const recommendationNotes = pgTable('recommendation_notes', {
+  recommendationId: integer('recommendation_id')
+    .primaryKey()
+    .references(() => recommendations.id, { onDelete: 'cascade' }),
+  note: text('note').notNull(),
+  at: ts('at').notNull(),
+});
+
 export type Account = typeof accounts.$inferSelect;
+export type Approval = typeof approvals.$inferSelect;
 export type Recommendation = typeof recommendations.$inferSelect;
 export type Execution = typeof executions.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;

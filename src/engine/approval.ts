@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
+import { activeApprovals, endApprovals, insertApproval } from '../db/queries/approvals.js';
 import {
   type Account,
   executions,
@@ -14,13 +15,19 @@ import {
 } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { getExecutor } from '../executors/index.js';
+import { HOUR } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
+import { approvalRisk, riskContextOf } from './approval-risk.js';
 import { audit } from './audit.js';
 import { cardChanged } from './outbox.js';
+import { bindingOf } from './plan-hash.js';
+import { getPolicy } from './policy.js';
 import { DEFAULT_PRIORITY } from './priorities.js';
 import { transitionRecommendation } from './transition.js';
 
-export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
+export type ClickResult =
+  | { ok: true; message?: string /** recorded, but the level needs more approvers */; pending?: true }
+  | { ok: false; message: string };
 
 export async function getRecommendation(deps: Deps, id: number): Promise<Recommendation> {
   const [row] = await deps.db.select().from(recommendations).where(eq(recommendations.id, id));
@@ -103,17 +110,74 @@ export async function approveRecommendation(
   const parsed = executor.params.safeParse(params);
   if (!parsed.success)
     return { ok: false, message: `The stored parameters are not valid for ${executorKind}.` };
-  const risk = executor.risk(parsed.data, account);
+  const risk = approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level;
+  const requester = requesterOf(rec);
   // The system actor (grace-period enforcement) acts under the account's policy, not a person.
   if (dir) {
-    const allowed = await checkApprover(deps, dir, account, { id: rec.id, risk }, userId, requesterOf(rec));
+    const allowed = await checkApprover(deps, dir, account, { id: rec.id, risk }, userId, requester);
     if (!allowed.ok) return allowed;
   }
+  const policy = await getPolicy(deps.db, account);
+  const needed = dir ? policy.approversNeeded[risk] : 1;
+  // N-of-M: the requester never counts towards more than one approval.
+  if (dir && needed > 1 && userId === requester) {
+    return {
+      ok: false,
+      message: `You asked for this ${risk} change: ${needed} other approvers of ${account.name} must approve it.`,
+    };
+  }
   const dryRun = opts.shadow === true || deps.config.DRY_RUN;
+  const now = deps.clock.now();
+  // The approval binds to the recommendation's plan and evidence as shown on the card.
+  const binding = bindingOf(rec);
 
-  const queued = await deps.db.transaction(async (tx) => {
-    const won = await transitionRecommendation(tx, rec.id, opts.from ?? ['posted', 'open'], 'approved');
-    if (!won) return null;
+  const outcome = await deps.db.transaction(async (tx) => {
+    // One approval decision at a time per recommendation: two approvers clicking together
+    // both see each other's approval.
+    const [locked] = await tx
+      .select()
+      .from(recommendations)
+      .where(eq(recommendations.id, rec.id))
+      .for('update');
+    const from = opts.from ?? ['posted', 'open'];
+    if (!locked || !from.includes(locked.status)) return { kind: 'lost' as const };
+    let approvers = [userId];
+    if (dir) {
+      await insertApproval(tx, {
+        recommendationId: rec.id,
+        accountId: rec.accountId,
+        userId,
+        level: risk,
+        ...binding,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + policy.approvalTtlHours * HOUR),
+      });
+      const counting = (await activeApprovals(tx, rec.id)).filter(
+        (a) =>
+          a.planHash === binding.planHash &&
+          a.evidenceHash === binding.evidenceHash &&
+          a.userId !== requester,
+      );
+      approvers = counting.map((a) => a.userId);
+      if (counting.length < needed) {
+        const line = approvalCountLine(approvers, needed);
+        await audit(
+          { db: tx, log: deps.log },
+          {
+            actor: userId,
+            event: 'approval_recorded',
+            message: `<@${userId}> approved: ${line}`,
+            recommendationId: rec.id,
+            accountId: rec.accountId,
+            detail: { level: risk, needed, approvers, ...binding },
+          },
+        );
+        await cardChanged(tx, rec.id);
+        return { kind: 'pending' as const, line };
+      }
+    }
+    const won = await transitionRecommendation(tx, rec.id, from, 'approved');
+    if (!won) return { kind: 'lost' as const };
     const [exec] = await tx
       .insert(executions)
       .values({
@@ -122,7 +186,7 @@ export async function approveRecommendation(
         region: rec.region,
         executor: executorKind,
         params,
-        requestedBy: requesterOf(rec),
+        requestedBy: requester,
         approvedBy: userId,
         // A wish made before the approval (`/spot schedule`, the Schedule button) applies now.
         priority: opts.priority ?? rec.requestedPriority ?? DEFAULT_PRIORITY,
@@ -132,9 +196,16 @@ export async function approveRecommendation(
         status: 'approved',
         batchId: opts.batchId,
         estimatedMonthlySavings: rec.monthlySavingsUsd,
+        ...binding,
       })
       .returning();
-    const who = userId === 'system' ? 'spotops (grace period over)' : `<@${userId}>`;
+    if (dir) await endApprovals(tx, { recommendationId: rec.id }, 'consumed', now, exec!.id);
+    const who =
+      userId === 'system'
+        ? 'spotops (grace period over)'
+        : approvers.length > 1
+          ? approvers.map((u) => `<@${u}>`).join(' and ')
+          : `<@${userId}>`;
     // The approval, its audit row, its thread reply and the card update commit together.
     await audit(
       { db: tx, log: deps.log },
@@ -145,17 +216,25 @@ export async function approveRecommendation(
         recommendationId: rec.id,
         executionId: exec!.id,
         accountId: rec.accountId,
-        detail: { dryRun, executor: executorKind },
+        detail: { dryRun, executor: executorKind, level: risk, approvers },
       },
     );
     await cardChanged(tx, rec.id);
-    return exec!;
+    return { kind: 'queued' as const };
   });
-  if (!queued) {
+  if (outcome.kind === 'pending')
+    return { ok: true, pending: true, message: `Your approval is recorded: ${outcome.line}.` };
+  if (outcome.kind === 'lost') {
     const now = await getRecommendation(deps, recId);
     return { ok: false, message: `Already ${now.status.replace('_', ' ')}; nothing more to do.` };
   }
   return { ok: true };
+}
+
+/** "1 of 2 approvals: <@U1>" */
+export function approvalCountLine(approvers: string[], needed: number): string {
+  const who = approvers.length ? `: ${approvers.map((u) => `<@${u}>`).join(', ')}` : '';
+  return `${approvers.length} of ${needed} approvals${who}`;
 }
 
 /** Reject (a Spot proposal) or ignore (a waste item): closes the card item for good. */

@@ -17,6 +17,7 @@ import { getExecutor } from '../executors/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { approveRecommendation, type ClickResult, getRecommendation } from './approval.js';
+import { approvalRisk, riskContextOf } from './approval-risk.js';
 import { audit } from './audit.js';
 import { cardChanged, enqueueBatchProgress } from './outbox.js';
 import { bulkEnforcement } from './shadow-it.js';
@@ -108,7 +109,11 @@ export async function approveBatch(deps: Deps, dir: SlackDirectory, req: BatchRe
     const executor = getExecutor(override?.executor ?? rec.executor);
     const parsed = executor?.params.safeParse(override?.params ?? rec.params);
     // A CRITICAL change is confirmed on its own card (a modal asks again), never in bulk.
-    if (executor && parsed?.success && executor.risk(parsed.data, account) === 'CRITICAL') {
+    if (
+      executor &&
+      parsed?.success &&
+      approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level === 'CRITICAL'
+    ) {
       refuse('CRITICAL: approve it on its own card, where it asks for confirmation');
       continue;
     }
@@ -117,7 +122,8 @@ export async function approveBatch(deps: Deps, dir: SlackDirectory, req: BatchRe
       from: ['posted'],
       ...(override ? { override } : {}),
     });
-    if (r.ok) approved += 1;
+    if (r.ok && r.pending) refuse('recorded, but the account policy needs more approvers for these');
+    else if (r.ok) approved += 1;
     else refuse(r.message.replace(/^Sorry, /, '').replace(/\.$/, ''));
   }
   if (approved === 0) {

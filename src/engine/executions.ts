@@ -20,10 +20,12 @@ import { describeError, UserError, userMessage } from '../lib/errors.js';
 import { explainError } from '../lib/explain.js';
 import { recordExecutionFinished } from '../metrics/registry.js';
 import { isPoolPoisoned } from '../risk/pool-poisoning.js';
+import { bindingProblem, voidApprovalsOf } from './approval-binding.js';
 import { audit } from './audit.js';
 import { batchProgressed } from './batches.js';
 import { cardChanged } from './outbox.js';
 import { admissible, fits, type QueueLimits, queueLimits, serializeClaims } from './queue.js';
+import { mayRunNow } from './run-gate.js';
 import { DbStepJournal, ExecutionLease, type LeaseSettings } from './step-journal.js';
 import { transitionExecution, transitionRecommendation } from './transition.js';
 
@@ -122,6 +124,8 @@ async function claimFresh(deps: Deps, lease: LeaseSettings, limits: QueueLimits)
     for (const candidate of candidates) {
       // Each fresh candidate is admitted here or left queued for a later pass.
       if (!fits(candidate, load, limits)) continue;
+      // Run windows (engine/run-gate.ts): a freeze or a closed maintenance window reschedules it.
+      if (!(await mayRunNow({ ...deps, db: tx }, candidate.id))) continue;
       const [claimed] = await tx
         .update(executions)
         .set({
@@ -289,6 +293,19 @@ async function drive(deps: Deps, exec: Claimed, lease: ExecutionLease): Promise<
   // A rollback (from the card, or after a failed verification) that a crash interrupted.
   if (exec.status === 'rolling_back') {
     return rollbackSteps(deps, exec, ctx, journal, executor, params, say, finish);
+  }
+
+  // 0. The approval is bound to the plan and evidence approved (engine/approval-binding.ts).
+  if (exec.status === 'validating' && !takeover) {
+    const problem = await bindingProblem(deps.db, exec);
+    if (problem) {
+      await voidApprovalsOf(deps.db, exec.id, deps.clock.now());
+      await say(
+        'approval_void',
+        `Approval void: ${problem}. Nothing was changed; please review the card and approve again.`,
+      );
+      return finish('stale', { error: `approval void: ${problem}` }, 'posted', ['approved']);
+    }
   }
 
   // 1. Validate again, now (replayed on a takeover after this step: the world changed since).

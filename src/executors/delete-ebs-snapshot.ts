@@ -16,7 +16,7 @@ export const deleteEbsSnapshot: Executor<DeleteEbsSnapshotParams> = {
   rollbackNote:
     'No rollback: a deleted snapshot is gone, unless a Recycle Bin retention rule in the account keeps it.',
 
-  risk: () => 'MEDIUM',
+  risk: () => 'HIGH', // a deletion: approval policy level HIGH (engine/approval-risk.ts)
 
   describe: (p) => `Delete EBS snapshot ${p.snapshotId}`,
 

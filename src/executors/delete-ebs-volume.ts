@@ -69,7 +69,7 @@ export const deleteEbsVolume: Executor<DeleteEbsVolumeParams, DeleteEbsVolumeUnd
     'ec2:CreateVolume',
   ],
 
-  risk: () => 'MEDIUM',
+  risk: () => 'HIGH', // a deletion: approval policy level HIGH (engine/approval-risk.ts)
 
   describe: (p) => `Snapshot and delete EBS volume ${p.volumeId}`,
 

@@ -34,7 +34,7 @@ export const modifyEbsVolume: Executor<ModifyEbsVolumeParams> = {
   rollbackNote:
     'No rollback once the gp3 modification completes: AWS allows one modification per volume every 6 hours, and gp3 -> gp2 is a new modification.',
 
-  risk: (_p, account) => (account.environment === 'PROD' ? 'MEDIUM' : 'LOW'),
+  risk: () => 'MEDIUM', // gp2 -> gp3 changes a live volume's performance profile
 
   describe: (p) => `Change EBS volume ${p.volumeId} from gp2 to gp3`,
 

@@ -49,7 +49,7 @@ export const resizeInstance: Executor<ResizeInstanceParams, ResizeInstanceUndo> 
   ],
 
   // Downtime while stopped, and the new type may lack capacity when starting.
-  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+  risk: (_p, account) => (account.environment === 'PROD' ? 'HIGH' : 'MEDIUM'),
 
   describe: (p) => `Resize instance ${p.instanceId} to ${p.targetType} (stop, change type, start)`,
 

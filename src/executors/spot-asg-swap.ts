@@ -277,7 +277,7 @@ export const spotAsgSwap: Executor<SpotAsgSwapParams, SpotAsgSwapUndo> = {
     'No rollback: the old On-Demand instances are terminated once their Spot clones are InService. The launch template is unchanged, so the group launches On-Demand again as it replaces instances.',
 
   // Production capacity moves to an interruptible market.
-  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+  risk: () => 'HIGH', // an ASG swap replaces every On-Demand instance of the group
 
   describe: (p) =>
     `Swap the On-Demand instances of ${p.groupName} to Spot (${describeSwap(p)}, ${p.batchSize ?? 1} at a time)`,

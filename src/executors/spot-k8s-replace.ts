@@ -283,7 +283,7 @@ export const spotK8sReplace: Executor<SpotK8sReplaceParams, SpotK8sReplaceUndo> 
     'No rollback: the old On-Demand nodes are terminated once their pods have moved to the Spot nodes. The node group still launches On-Demand when it replaces nodes.',
 
   // Production workloads move to an interruptible market.
-  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'MEDIUM'),
 
   describe: (p) =>
     `Replace the On-Demand nodes of ${p.cluster}/${p.nodegroup} with Spot nodes (${p.instanceType}, max ${formatPrice(p.maxPrice)}, one at a time, drained with PDBs respected)`,

@@ -214,7 +214,7 @@ export const spotLabSwitch: Executor<SpotLabSwitchParams, SpotLabSwitchUndo> = {
     'No rollback: the old instance is terminated once the Spot clone runs. Its AMI is kept for a manual restore.',
 
   // A new instance replaces the old one (new private IP, interruptible): never routine.
-  risk: (_p, account) => (account.environment === 'PROD' ? 'CRITICAL' : 'HIGH'),
+  risk: (_p, account) => (account.environment === 'PROD' ? 'HIGH' : 'MEDIUM'),
 
   describe: (p) => `Move ${p.instanceId} to Spot (${p.instanceType}, max ${formatPrice(p.maxPrice)})`,
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { enforceGracePeriods } from '../engine/shadow-it.js';
 import { expirePoisons } from '../risk/pool-poisoning.js';
 import { SHADOW_IT_SCANNERS, WASTE_SCANNERS } from '../scanners/index.js';
+import { APPROVAL_POLICY_SCHEDULE, runApprovalPolicy } from './approval-policy.js';
 import { postDigest } from './digest.js';
 import { FALLBACK_RETURN_SCHEDULE, proposeReturnsToSpot } from './fallback-return.js';
 import { snapshotLabInstances } from './lab-snapshots.js';
@@ -55,6 +56,11 @@ export function jobs(config: Config, hooks: { kick(): void }): Job[] {
         const r = await snapshotLabInstances(deps);
         return `${r.imaged} lab images taken, ${r.pruned} old ones removed, ${r.failed} failed`;
       },
+    },
+    {
+      name: 'approval-policy',
+      schedule: APPROVAL_POLICY_SCHEDULE,
+      run: (deps) => runApprovalPolicy(deps, () => hooks.kick()),
     },
     { name: 'price-refresh', schedule: config.CRON_PRICE_REFRESH, run: refreshPrices },
     { name: 'measure-savings', schedule: MEASURE_SAVINGS_SCHEDULE, run: measureSavings },

@@ -2,8 +2,11 @@
 // recommendations it shows, their latest executions, who decided what) and calls the pure
 // builders in blocks/. The relay calls it at delivery time, so a card can be rendered again
 // at any moment (after an outage, or when several changes are coalesced into one update).
+
+import { eq } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import type { Db, DbOrTx } from '../db/client.js';
+import { activeApprovalsOf } from '../db/queries/approvals.js';
 import {
   lastActors,
   latestExecutions,
@@ -13,8 +16,12 @@ import {
   recommendationsOfCard,
 } from '../db/queries/recommendations.js';
 import type { Execution, Recommendation } from '../db/schema.js';
+import { recommendationNotes } from '../db/schema.js';
+import { approvalRisk, riskContextOf } from '../engine/approval-risk.js';
 import { findingKind, isWasteKind } from '../engine/finding-kinds.js';
 import { cardChanged } from '../engine/outbox.js';
+import { bindingOf } from '../engine/plan-hash.js';
+import { getPolicy } from '../engine/policy.js';
 import { DEFAULT_PRIORITY, priorityName } from '../engine/priorities.js';
 import { SHADOW_KIND, shadowPolicy } from '../engine/shadow-policy.js';
 import { getExecutor } from '../executors/index.js';
@@ -59,7 +66,9 @@ export function executionStatusInput(exec: Execution, at: Date, rolledBackBy?: s
     rollbackNote: executor?.rollbackNote ?? null,
     rolledBackBy: rolledBackBy ?? null,
     at: exec.finishedAt ?? exec.startedAt ?? at,
-    runsAt: exec.status === 'approved' && exec.scheduledFor > at ? exec.scheduledFor : null,
+    runsAt: exec.status === 'approved' ? exec.scheduledFor : null,
+    waitReason: exec.waitReason,
+    autoApproved: exec.autoApproved,
   };
 }
 
@@ -75,17 +84,25 @@ function wasteState(
   exec: Execution | undefined,
   actors: Map<string, string>,
   now: Date,
+  approvals?: string | null,
 ): WasteItemState {
   const by = exec?.approvedBy ?? 'system';
   switch (rec.status) {
     case 'approved':
-    case 'executing':
+    case 'executing': {
+      const waiting = exec?.status === 'approved';
       return {
         kind: 'in-progress',
         by,
         dryRun: exec?.dryRun,
-        runsAt: exec?.status === 'approved' && exec.scheduledFor > now ? exec.scheduledFor : null,
+        executionId: exec?.id,
+        runsAt: waiting && exec.scheduledFor > now ? exec.scheduledFor : null,
+        waitReason: waiting ? exec.waitReason : null,
+        auto: exec?.autoApproved,
       };
+    }
+    case 'superseded':
+      return { kind: 'superseded' };
     case 'executed': {
       const executor = exec ? getExecutor(exec.executor) : undefined;
       return {
@@ -108,8 +125,49 @@ function wasteState(
     case 'resolved':
       return { kind: 'resolved' };
     default:
-      return { kind: 'open', scheduled: wishOf(rec) };
+      return { kind: 'open', scheduled: wishOf(rec), approvals };
   }
+}
+
+/** "1 of 2 approvals: <@U1>" per open item with approvals given (and their plan still current). */
+async function approvalLines(deps: CardDeps, recs: Recommendation[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const given = await activeApprovalsOf(
+    deps.db,
+    recs.map((r) => r.id),
+  );
+  if (given.size === 0) return out;
+  const policy = await getPolicy(deps.db, await getAccount(deps.db as Db, recs[0]!.accountId));
+  for (const r of recs) {
+    const b = bindingOf(r);
+    const list = (given.get(r.id) ?? []).filter(
+      (a) => a.planHash === b.planHash && a.evidenceHash === b.evidenceHash,
+    );
+    if (list.length === 0) continue;
+    const needed = policy.approversNeeded[list[0]!.level];
+    out.set(r.id, `${list.length} of ${needed} approvals: ${list.map((a) => `<@${a.userId}>`).join(', ')}`);
+  }
+  return out;
+}
+
+/** "Approval: LOW change · approvers @bob (1 needed; auto-approved up to $500/month)" for a group. */
+async function groupApprovalLine(deps: CardDeps, rec: Recommendation): Promise<string | null> {
+  const executor = getExecutor(rec.executor);
+  const parsed = executor?.params.safeParse(rec.params);
+  if (!executor || !parsed?.success) return null;
+  const account = await getAccount(deps.db as Db, rec.accountId);
+  const level = approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level;
+  const policy = await getPolicy(deps.db, account);
+  const who = account.approvers.length
+    ? account.approvers
+        .map((a) => (a.startsWith('subteam:') ? `<!subteam^${a.slice(8)}>` : `<@${a}>`))
+        .join(', ')
+    : 'no approvers yet';
+  const auto =
+    level === 'LOW' && policy.autoApprove.enabled
+      ? `; auto-approved up to $${policy.autoApprove.maxMonthlySavingsUsd}/month after a ${policy.cancelWindowMinutes} min cancel window`
+      : '';
+  return `:lock: Approval: ${level} change · ${who} (${policy.approversNeeded[level]} needed${auto})`;
 }
 
 /** The page holding the item that changed, so the clicker sees its outcome. */
@@ -132,12 +190,13 @@ async function renderWasteGroup(
   const ids = recs.map((r) => r.id);
   const execs = await latestExecutions(deps.db, ids);
   const actors = await lastActors(deps.db, ids, ['ignored', 'rejected', 'rollback_requested']);
+  const approvals = await approvalLines(deps, recs);
   const items: WasteItem[] = recs.map((r) => ({
     recommendationId: r.id,
     title: r.title,
     evidence: kind.line(r.evidence),
     monthlySavingsUsd: r.monthlySavingsUsd,
-    state: wasteState(r, execs.get(r.id), actors, deps.clock.now()),
+    state: wasteState(r, execs.get(r.id), actors, deps.clock.now(), approvals.get(r.id)),
   }));
   return wasteGroupCard({
     groupKey: wasteGroupKey(first.accountId, first.region, first.kind),
@@ -147,6 +206,7 @@ async function renderWasteGroup(
     items,
     offset: pageOf(recs, WASTE_PAGE_SIZE, focusId, offset),
     note: kind.note ?? null,
+    approval: await groupApprovalLine(deps, first),
     now: deps.clock.now(),
   });
 }
@@ -259,11 +319,28 @@ async function approvalOf(deps: CardDeps, rec: Recommendation): Promise<Recommen
   const account = await getAccount(deps.db, rec.accountId);
   const executor = getExecutor(rec.executor);
   const parsed = executor?.params.safeParse(rec.params);
-  const risk = executor && parsed?.success ? executor.risk(parsed.data, account) : rec.riskLevel;
+  const risk =
+    executor && parsed?.success ? approvalRisk(executor, parsed.data, account, riskContextOf(rec)) : null;
+  const level = risk?.level ?? rec.riskLevel;
+  const policy = await getPolicy(deps.db, account);
+  const binding = bindingOf(rec);
+  const requestedBy = (rec.evidence as { requestedBy?: string }).requestedBy ?? null;
+  const given = ((await activeApprovalsOf(deps.db, [rec.id])).get(rec.id) ?? []).filter(
+    (a) =>
+      a.planHash === binding.planHash && a.evidenceHash === binding.evidenceHash && a.userId !== requestedBy,
+  );
+  const [note] = await deps.db
+    .select()
+    .from(recommendationNotes)
+    .where(eq(recommendationNotes.recommendationId, rec.id));
   return {
-    risk,
+    risk: level,
     approvers: account.approvers,
-    requestedBy: (rec.evidence as { requestedBy?: string }).requestedBy ?? null,
+    requestedBy,
+    raisedBy: risk?.raisedBy ?? [],
+    needed: policy.approversNeeded[level],
+    approvedBy: given.map((a) => a.userId),
+    note: note?.note ?? null,
   };
 }
 
@@ -271,11 +348,14 @@ async function renderSpotCard(deps: CardDeps, rec: Recommendation): Promise<Slac
   const input = reviveCardInput(rec, deps.clock.now());
   input.approval = await approvalOf(deps, rec);
   input.scheduled = wishOf(rec);
+  if (rec.status === 'superseded') {
+    input.approval = { ...input.approval!, superseded: true };
+  }
   const card = recommendationCard(input);
   const exec = (await latestExecutions(deps.db, [rec.id])).get(rec.id);
   // While the card waits for a decision (also after a Shadow run, and when a new evaluation of the
   // same target is being posted) it keeps its buttons: an earlier execution is history.
-  if (!exec || rec.status === 'posted' || rec.status === 'open') return card;
+  if (!exec || rec.status === 'posted' || rec.status === 'open' || rec.status === 'superseded') return card;
   return withExecutionStatus(card, executionStatusInput(exec, deps.clock.now()));
 }
 

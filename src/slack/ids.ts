@@ -11,6 +11,7 @@ export const ACTIONS = {
   showMore: 'group_show_more', // value = JSON { group, offset }
   rollback: 'exec_rollback', // value = execution id
   schedule: 'rec_schedule', // opens the Schedule modal (value = recommendation id)
+  cancelExecution: 'exec_cancel', // value = execution id: cancels it before it starts
   // Shadow IT (value = recommendation id)
   claim: 'shadow_claim',
   exempt: 'shadow_exempt',
@@ -28,6 +29,7 @@ export const VIEWS = {
   confirmCritical: 'confirm_critical_modal',
   overrideRefusals: 'override_refusals_modal',
   schedule: 'schedule_modal',
+  policy: 'approval_policy_modal',
 } as const;
 
 /** block_ids the app recognises in messages it updates. */
@@ -45,6 +47,8 @@ export const INPUTS = {
   expiry: { block: 'expiry_block', action: 'expiry_input' },
   when: { block: 'when_block', action: 'when_input' },
   priority: { block: 'priority_block', action: 'priority_input' },
+  confirmResource: { block: 'confirm_resource_block', action: 'confirm_resource_input' },
+  policyJson: { block: 'policy_json_block', action: 'policy_json_input' },
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

@@ -15,11 +15,14 @@ import {
   getRecommendation,
   requesterOf,
 } from '../engine/approval.js';
+import { approvalRisk, riskContextOf } from '../engine/approval-risk.js';
 import { approveBatch, batchDefaults } from '../engine/batches.js';
+import { cancelExecution } from '../engine/cancel.js';
 import { rollbackExecution } from '../engine/executions.js';
 import { findingKind } from '../engine/finding-kinds.js';
 import { cardChanged, enqueueEphemeral } from '../engine/outbox.js';
 import { approveWithOverrides, storedRefusals } from '../engine/overrides.js';
+import { savePolicy } from '../engine/policy.js';
 import { priorityName } from '../engine/priorities.js';
 import { scheduleWork } from '../engine/schedule.js';
 import { claimInstance, enforcementParams, exemptInstance } from '../engine/shadow-it.js';
@@ -33,9 +36,11 @@ import {
   overrideModal,
   parseApproveAll,
   parseClaimSubmission,
+  parseConfirmCritical,
   parseExemptSubmission,
   parseId,
   parseOverrideSubmission,
+  parsePolicySubmission,
   parseScheduleSubmission,
   parseShowMore,
   parseWasteGroupKey,
@@ -90,7 +95,10 @@ export const interactions = {
       const executor = getExecutor(rec.executor);
       const account = await getAccount(ctx.deps.db, rec.accountId);
       const parsed = executor?.params.safeParse(rec.params);
-      const risk = executor && parsed?.success ? executor.risk(parsed.data, account) : rec.riskLevel;
+      const risk =
+        executor && parsed?.success
+          ? approvalRisk(executor, parsed.data, account, riskContextOf(rec)).level
+          : rec.riskLevel;
       if (risk === 'CRITICAL' && click.triggerId) {
         // A CRITICAL change asks a second time, in a modal; its submission is the approval.
         const allowed = await checkApprover(
@@ -106,6 +114,7 @@ export const interactions = {
           click.triggerId,
           confirmCriticalModal({
             recommendationId: rec.id,
+            resourceId: rec.resourceId,
             action: executor && parsed?.success ? executor.describe(parsed.data) : rec.title,
             account,
             region: rec.region,
@@ -127,6 +136,13 @@ export const interactions = {
     const channel = click.channel ?? (await cardChannel(ctx, recId));
     await answer(ctx, { ...click, channel }, () =>
       approveRecommendation(ctx.deps, ctx.directory, recId, click.user),
+    );
+  },
+
+  /** Cancel on a card: stops an approved execution before it starts (approvers or requester). */
+  async cancelExecution(ctx: InteractionDeps, click: Click): Promise<void> {
+    await answer(ctx, click, () =>
+      cancelExecution(ctx.deps, ctx.directory, id(click.value, 'Cancel'), click.user),
     );
   },
 
@@ -355,6 +371,40 @@ export const submissions = {
             user,
           ),
         );
+      },
+    };
+  },
+
+  /** The CRITICAL confirmation: the typed id must be the resource's; then it is the approval. */
+  async confirmCritical(
+    ctx: InteractionDeps,
+    user: string,
+    recId: number,
+    values: Parameters<typeof parseConfirmCritical>[0],
+  ): Promise<{ errors?: Record<string, string>; afterAck?: () => Promise<void> }> {
+    const rec = await getRecommendation(ctx.deps, recId);
+    const typed = parseConfirmCritical(values, rec.resourceId);
+    if (!typed.ok) return { errors: typed.errors };
+    return { afterAck: () => interactions.confirmCritical(ctx, { user, value: String(recId) }) };
+  },
+
+  /** `/spot policy` modal: field errors in the form; a valid policy is saved (audited). */
+  policy(
+    ctx: InteractionDeps,
+    user: string,
+    accountId: number,
+    values: Parameters<typeof parsePolicySubmission>[0],
+  ): { errors?: Record<string, string>; afterAck?: () => Promise<void> } {
+    const parsed = parsePolicySubmission(values);
+    if (!parsed.ok) return { errors: parsed.errors };
+    return {
+      afterAck: async () => {
+        const account = await getAccount(ctx.deps.db, accountId);
+        const channel = account.slackChannel ?? undefined;
+        await answer(ctx, { user, channel, value: String(accountId) }, async () => {
+          await savePolicy(ctx.deps, ctx.directory, account.name, parsed.policy, user);
+          return { ok: true, message: `Approval policy of ${account.name} saved.` };
+        });
       },
     };
   },

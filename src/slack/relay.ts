@@ -7,7 +7,7 @@
 // operators once, in words they can act on. Delivery is at least once: a crash between Slack's
 // answer and the commit repeats that one message.
 import type { KnownBlock } from '@slack/types';
-import { and, asc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.js';
 import { setBatchMessage } from '../db/queries/batches.js';
 import { recommendationById, setCardRef } from '../db/queries/recommendations.js';
@@ -280,22 +280,25 @@ export class OutboxRelay {
         const card = await renderCardOf(this.deps, c.recommendationId, c.offset);
         if (!card) return { ok: false, skipped: 'the card was never posted' };
         await chat.update(card.ref, card.message.text, card.message.blocks);
-        await this.#coalesce(row, covered, card.ref);
+        await this.#markCoalesced(row, covered, card.ref);
         return { ok: true, ts: card.ref.ts };
       }
       case 'batch_progress': {
         const b = p as OutboxPayload<'batch_progress'>;
-        // Rows queued up to now are covered by this render (later ones render again after it).
-        const [last] = await this.deps.db
-          .select({ id: sql<number>`max(${outbox.id})`.mapWith(Number) })
-          .from(outbox)
-          .where(
-            and(
-              eq(outbox.status, 'pending'),
-              eq(outbox.kind, 'batch_progress'),
-              sql`${outbox.payload}->>'batchId' = ${b.batchId}`,
-            ),
-          );
+        // Rows committed before the render reads are covered by it; later ones render again.
+        const covered = (
+          await this.deps.db
+            .select({ id: outbox.id })
+            .from(outbox)
+            .where(
+              and(
+                eq(outbox.status, 'pending'),
+                eq(outbox.kind, 'batch_progress'),
+                sql`${outbox.payload}->>'batchId' = ${b.batchId}`,
+                gt(outbox.id, row.id),
+              ),
+            )
+        ).map((r) => r.id);
         const view = await renderBatchProgress(this.deps.db, b.batchId);
         if (!view?.channel) return { ok: false, skipped: 'the batch has no message channel' };
         let ref: MessageRef;
@@ -306,23 +309,7 @@ export class OutboxRelay {
           ref = await chat.post(view.channel, view.message.text, view.message.blocks);
           await setBatchMessage(this.deps.db, b.batchId, ref);
         }
-        await this.deps.db
-          .update(outbox)
-          .set({
-            status: 'delivered',
-            deliveredAt: this.deps.clock.now(),
-            resultTs: ref.ts,
-            lastError: `coalesced into outbox ${row.id}`,
-          })
-          .where(
-            and(
-              eq(outbox.status, 'pending'),
-              eq(outbox.kind, 'batch_progress'),
-              sql`${outbox.payload}->>'batchId' = ${b.batchId}`,
-              gt(outbox.id, row.id),
-              lte(outbox.id, last?.id ?? row.id),
-            ),
-          );
+        await this.#markCoalesced(row, covered, ref);
         return { ok: true, ts: ref.ts };
       }
     }
@@ -350,7 +337,7 @@ export class OutboxRelay {
     return found.map((r) => Number(r.id));
   }
 
-  async #coalesce(row: OutboxRow, covered: number[], ref: MessageRef): Promise<void> {
+  async #markCoalesced(row: OutboxRow, covered: number[], ref: MessageRef): Promise<void> {
     if (covered.length === 0) return;
     await this.deps.db
       .update(outbox)

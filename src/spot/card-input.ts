@@ -95,4 +95,13 @@ export interface Approval {
   /** Slack user ids, or `subteam:<id>` for a user group. */
   approvers: string[];
   requestedBy?: string | null;
+  /** Why the context raised the executor's level (engine/approval-risk.ts). */
+  raisedBy?: string[];
+  /** Distinct approvers the level needs under the account policy, and who approved so far. */
+  needed?: number;
+  approvedBy?: string[];
+  /** Why it waits for a person (e.g. the hourly maximum of automated actions was reached). */
+  note?: string | null;
+  /** A newer recommendation for the same resource replaced this one. */
+  superseded?: boolean;
 }

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { zoneNames } from '../aws/zones.js';
 import { type Recommendation, recommendations, riskAssessments } from '../db/schema.js';
 import type { Deps } from '../deps.js';
+import { supersedeOlder } from '../engine/approval-lifecycle.js';
 import { audit } from '../engine/audit.js';
 import { DAY } from '../lib/clock.js';
 import { UserError } from '../lib/errors.js';
@@ -444,6 +445,8 @@ async function saveEvaluation(
     })
     .returning();
   if (!row) throw new Error(`saving the evaluation of ${resourceId}`);
+  // Older cards for the same resource stop counting (and approvals of a rewritten plan end).
+  await supersedeOlder(deps, row);
   await audit(deps, {
     actor,
     event: 'evaluated',

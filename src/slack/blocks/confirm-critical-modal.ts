@@ -1,14 +1,17 @@
 // The second confirmation for CRITICAL approvals: what will change, where, and why it is critical.
-// Submitting it is the approval; private_metadata carries the recommendation id.
+// The approver types the resource id (a click alone is too easy for a CRITICAL change);
+// submitting it with the right id is the approval; private_metadata carries the recommendation id.
 import type { KnownBlock, ModalView } from '@slack/types';
-import { VIEWS } from '../ids.js';
+import { INPUTS, VIEWS } from '../ids.js';
 import { accountLabel, perMonth } from './format.js';
-import { context, escapeMrkdwn, section } from './limits.js';
-import { modalChrome, privateMetadata } from './modals.js';
+import { context, escapeMrkdwn, plain, section } from './limits.js';
+import { modalChrome, privateMetadata, readText, type SubmittedValues } from './modals.js';
 import { encodeId } from './values.js';
 
 export interface ConfirmCriticalModalInput {
   recommendationId: number;
+  /** The id the approver must type to confirm (i-0abc..., asg:web, nodegroup name). */
+  resourceId: string;
   /** The executor's describe(): "Terminate i-0abc after snapshotting vol-1, vol-2". */
   action: string;
   account: { name: string; awsAccountId?: string | null; environment: 'PROD' | 'LAB' };
@@ -41,10 +44,38 @@ export function confirmCriticalModal(input: ConfirmCriticalModalInput): ModalVie
         : 'It is re-validated before it runs.',
     ]),
   );
+  blocks.push({
+    type: 'input',
+    block_id: INPUTS.confirmResource.block,
+    label: plain(`Type ${input.resourceId} to approve`),
+    element: {
+      type: 'plain_text_input',
+      action_id: INPUTS.confirmResource.action,
+      max_length: 255,
+      placeholder: plain(input.resourceId),
+    },
+  });
   return {
     ...modalChrome('Confirm critical change', 'Approve'),
     callback_id: VIEWS.confirmCritical,
     private_metadata: privateMetadata(encodeId(input.recommendationId)),
     blocks,
+  };
+}
+
+/** The typed id must be the resource's id, exactly (surrounding spaces aside). */
+export function parseConfirmCritical(
+  values: SubmittedValues,
+  resourceId: string,
+): { ok: true } | { ok: false; errors: Record<string, string> } {
+  const typed = readText(values, INPUTS.confirmResource);
+  if (typed === resourceId) return { ok: true };
+  return {
+    ok: false,
+    errors: {
+      [INPUTS.confirmResource.block]: typed
+        ? `That is not the resource id: type ${resourceId} exactly to approve.`
+        : `Type ${resourceId} to approve this CRITICAL change.`,
+    },
   };
 }

@@ -30,8 +30,11 @@ export interface ExecutionStatusInput {
   rolledBackBy?: string | null;
   /** When the execution reached this status. */
   at: Date;
-  /** Queued until this time (scheduled ahead); absent when due now. */
+  /** Approved but not started: when it is due (a cancel window, a maintenance window). */
   runsAt?: Date | null;
+  /** Why it waits (change freeze, maintenance windows), from the run gate. */
+  waitReason?: string | null;
+  autoApproved?: boolean;
 }
 
 const IN_FLIGHT: readonly ExecutionStatus[] = ['approved', 'validating', 'executing', 'verifying'];
@@ -50,10 +53,14 @@ export function executionStatusText(e: ExecutionStatusInput): string {
     case 'pending':
     case 'awaiting_approval':
       return `:hourglass: Waiting for approval${dry}`;
-    case 'approved':
-      return e.runsAt
-        ? `:calendar: Approved${by}${dry}, runs ${slackDate(e.runsAt)}`
-        : `${e.dryRun ? ':test_tube:' : ':white_check_mark:'} Approved${by}${dry}, queued`;
+    case 'approved': {
+      const approved = e.autoApproved ? 'Auto-approved by the account policy' : `Approved${by}`;
+      if (e.runsAt && e.runsAt > e.at) {
+        const wait = e.waitReason ? ` (waiting: ${escapeMrkdwn(e.waitReason.split(';')[0]!)})` : '';
+        return `:hourglass_flowing_sand: ${approved}${dry}, runs ${slackDate(e.runsAt)}${wait}; Cancel stops it`;
+      }
+      return `${e.dryRun ? ':test_tube:' : ':white_check_mark:'} ${approved}${dry}, queued`;
+    }
     case 'validating':
       return `:mag: Approved${by}${dry}, validating…`;
     case 'executing':
@@ -91,6 +98,24 @@ export function executionStatusBlocks(e: ExecutionStatusInput): KnownBlock[] {
     facts.push(`:information_source: ${escapeMrkdwn(e.rollbackNote)}`);
   }
   blocks.push(context(facts));
+  if (e.status === 'approved') {
+    blocks.push(
+      ...actions([
+        button({
+          text: 'Cancel',
+          actionId: ACTIONS.cancelExecution,
+          value: encodeId(e.executionId),
+          style: 'danger',
+          confirm: {
+            title: 'Cancel this execution?',
+            text: 'It will not run; the card asks for a decision again.',
+            confirm: 'Cancel it',
+            danger: true,
+          },
+        }),
+      ]),
+    );
+  }
   if (canOfferRollback(e)) {
     blocks.push(
       ...actions([

@@ -76,6 +76,16 @@ export const SPOT_SUBCOMMANDS = [
     summary: 'Savings measured against estimated, per kind; `csv` uploads one row per execution.',
   },
   { name: 'digest', usage: 'digest', summary: 'Post the daily digest now.' },
+  {
+    name: 'policy',
+    usage: 'policy <account>',
+    summary: 'View and edit the approval policy: auto-approval, approvers per risk level, windows.',
+  },
+  {
+    name: 'cancel',
+    usage: 'cancel <execution-id>',
+    summary: 'Cancel an approved execution before it starts.',
+  },
 ] as const satisfies readonly SubcommandHelp[];
 
 export type SpotSubcommand = (typeof SPOT_SUBCOMMANDS)[number]['name'];

@@ -17,6 +17,7 @@ export * from './help.js';
 export * from './limits.js';
 export * from './modals.js';
 export * from './override-modal.js';
+export * from './policy-modal.js';
 export * from './pool-alert-card.js';
 export * from './pools-list.js';
 export * from './queue-status.js';
@@ -40,6 +41,7 @@ export const BUILDER_ACTIONS = {
     ACTIONS.approve,
     ACTIONS.ignore,
     ACTIONS.rollback,
+    ACTIONS.cancelExecution,
     ACTIONS.approveAll,
     ACTIONS.showMore,
     ACTIONS.schedule,
@@ -55,11 +57,12 @@ export const BUILDER_ACTIONS = {
   batchProgressMessage: [],
   queueStatusMessage: [],
   scheduleModal: [],
-  executionStatus: [ACTIONS.rollback],
+  executionStatus: [ACTIONS.rollback, ACTIONS.cancelExecution],
   claimModal: [],
   exemptModal: [],
   confirmCriticalModal: [],
   overrideModal: [],
+  policyModal: [],
   poolAlertCard: [],
   poolsList: [],
   accountsList: [],

@@ -179,6 +179,13 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
     blocks.push(context(preflight.notes.map((n) => `:information_source: ${escapeMrkdwn(n)}`)));
   if (worthIt && input.approval && !input.evaluationOnly && refusals.length === 0)
     blocks.push(section(approvalText(input.approval)));
+  const superseded = input.approval?.superseded === true;
+  if (superseded)
+    blocks.push(
+      section(
+        ':arrows_counterclockwise: *Superseded* by a newer recommendation for the same resource: its approvals no longer count; see the newer card.',
+      ),
+    );
 
   notes.push(`Recommendation #${id}`);
   if (worthIt && input.scheduled)
@@ -200,7 +207,7 @@ export function recommendationCard(input: RecommendationCardInput): SlackMessage
         button({ text: 'Reject', actionId: ACTIONS.reject, value: id }),
       ]),
     );
-  } else if (worthIt) {
+  } else if (worthIt && !superseded) {
     blocks.push(
       ...actions([
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
@@ -256,5 +263,13 @@ function approvalText(a: Approval): string {
         ? ` ${mentionOf(a.requestedBy)} asked for it and cannot approve their own ${a.risk} move.`
         : ` A requester cannot approve their own ${a.risk} move.`
       : '';
-  return `:lock: *Approval:* ${RISK_EMOJI[a.risk]} ${a.risk} change (separate from the interruption risk). ${who}${fourEyes}`;
+  const raised = a.raisedBy?.length ? ` Raised: ${a.raisedBy.map(escapeMrkdwn).join('; ')}.` : '';
+  const needed = a.needed ?? 1;
+  const given = a.approvedBy ?? [];
+  const count =
+    needed > 1 || given.length > 0
+      ? `\n${given.length} of ${needed} approvals${given.length ? `: ${given.map(mentionOf).join(', ')}` : ''}.`
+      : '';
+  const note = a.note ? `\n:pause_button: ${escapeMrkdwn(a.note)}` : '';
+  return `:lock: *Approval:* ${RISK_EMOJI[a.risk]} ${a.risk} change (separate from the interruption risk).${raised} ${who}${fourEyes}${count}${note}`;
 }

@@ -20,9 +20,18 @@ import {
 import { encodeApproveAll, encodeId } from './values.js';
 
 export type WasteItemState =
-  | { kind: 'open'; scheduled?: ScheduledWish | null }
-  /** `runsAt`: queued until then (scheduled); absent: running or due now. */
-  | { kind: 'in-progress'; by: string; dryRun?: boolean; runsAt?: Date | null }
+  | { kind: 'open'; scheduled?: ScheduledWish | null; approvals?: string | null }
+  | { kind: 'superseded' }
+  | {
+      kind: 'in-progress';
+      by: string;
+      dryRun?: boolean;
+      /** Approved, not started yet: when it runs (absent: running or due now), and Cancel until then. */
+      executionId?: number;
+      runsAt?: Date | null;
+      waitReason?: string | null;
+      auto?: boolean;
+    }
   | {
       kind: 'done';
       by: string;
@@ -66,6 +75,8 @@ export interface WasteGroupCardInput {
   pageSize?: number;
   /** Safety line: "Snapshot taken before delete", "No backup: addresses cannot be reclaimed". */
   note?: string | null;
+  /** Approval risk and who may approve (mrkdwn, mentions), apart from any interruption risk. */
+  approval?: string | null;
   now: Date;
 }
 
@@ -87,10 +98,16 @@ function stateText(s: WasteItemState, doneVerb: string): string | null {
   switch (s.kind) {
     case 'open':
       return null;
-    case 'in-progress':
-      return s.runsAt
-        ? `:calendar: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, runs ${slackDate(s.runsAt)}`
-        : `:gear: approved by ${who(s.by)}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
+    case 'superseded':
+      return ':arrows_counterclockwise: superseded by a newer recommendation; its approvals no longer count';
+    case 'in-progress': {
+      const by = s.auto ? 'auto-approved by the account policy' : `approved by ${who(s.by)}`;
+      if (s.runsAt) {
+        const wait = s.waitReason ? ` (waiting: ${escapeMrkdwn(s.waitReason.split(';')[0]!)})` : '';
+        return `:hourglass_flowing_sand: ${by}${s.dryRun ? ' (dry run)' : ''}, runs ${slackDate(s.runsAt)}${wait}`;
+      }
+      return `:gear: ${by}${s.dryRun ? ' (dry run)' : ''}, in progress…`;
+    }
     case 'done':
       return s.dryRun
         ? `:test_tube: dry run: would have been ${escapeMrkdwn(doneVerb)} (approved by ${who(s.by)})`
@@ -121,8 +138,9 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
       s.kind === 'open' && s.scheduled
         ? `\n:calendar: once approved, runs ${slackDate(s.scheduled.at)} (${s.scheduled.priority} priority)`
         : '';
+    const approvals = s.kind === 'open' && s.approvals ? `\n:lock: ${s.approvals}` : '';
     return [
-      section(`${head}${wish}`),
+      section(`${head}${wish}${approvals}`),
       ...actions([
         button({ text: 'Approve', actionId: ACTIONS.approve, value: id, style: 'primary' }),
         button({ text: 'Ignore', actionId: ACTIONS.ignore, value: id }),
@@ -130,7 +148,25 @@ function itemBlocks(item: WasteItem, doneVerb: string): KnownBlock[] {
       ]),
     ];
   }
-  if (s.kind === 'in-progress' && s.runsAt) return [section(`${head}\n${state}`), ...actions([schedule])];
+  if (s.kind === 'in-progress' && s.runsAt && s.executionId !== undefined) {
+    return [
+      section(`${head}\n${state}`),
+      ...actions([
+        schedule,
+        button({
+          text: 'Cancel',
+          actionId: ACTIONS.cancelExecution,
+          value: encodeId(s.executionId),
+          confirm: {
+            title: 'Cancel?',
+            text: `It will not run: ${title}`,
+            confirm: 'Cancel it',
+            danger: true,
+          },
+        }),
+      ]),
+    ];
+  }
   if (s.kind === 'done' && !s.dryRun && s.canRollback && s.executionId !== undefined) {
     return [
       section(`${head}\n${state}`),
@@ -173,6 +209,7 @@ export function wasteGroupCard(input: WasteGroupCardInput): SlackMessage {
     ]),
   );
   if (input.note) blocks.push(context([`:information_source: ${escapeMrkdwn(input.note)}`]));
+  if (input.approval) blocks.push(context([input.approval]));
   for (const item of page) blocks.push(...itemBlocks(item, labels.doneVerb));
 
   const footer: Button[] = [];

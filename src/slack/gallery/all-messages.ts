@@ -78,6 +78,7 @@ export function allProduced(): Produced[] {
     'confirm critical',
     confirmCriticalModal({
       recommendationId: 42,
+      resourceId: 'asg:web-frontend-asg',
       action: 'Replace 6 On-Demand instances of web-frontend-asg with Spot',
       account: f.PROD,
       region: 'eu-west-1',

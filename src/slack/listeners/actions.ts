@@ -23,6 +23,7 @@ export const actionHandlers = {
   [ACTIONS.showMore]: interactions.showMore,
   [ACTIONS.rollback]: interactions.rollback,
   [ACTIONS.schedule]: interactions.openSchedule,
+  [ACTIONS.cancelExecution]: interactions.cancelExecution,
   [ACTIONS.claim]: interactions.openClaim,
   [ACTIONS.exempt]: interactions.openExempt,
   [ACTIONS.terminateNow]: interactions.terminateNow,
@@ -38,6 +39,7 @@ export const COMMIT_BEFORE_ACK: ReadonlySet<string> = new Set([
   ACTIONS.ignore,
   ACTIONS.shadowRun,
   ACTIONS.terminateNow,
+  ACTIONS.cancelExecution,
 ]);
 export const COMMIT_DEADLINE_MS = 2000;
 

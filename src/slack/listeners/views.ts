@@ -3,7 +3,7 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { parseId } from '../blocks/index.js';
 import { VIEWS } from '../ids.js';
-import { type InteractionDeps, interactions, submissions } from '../interactions.js';
+import { type InteractionDeps, submissions } from '../interactions.js';
 
 function recOf(view: ViewSubmitAction['view']): number | null {
   return parseId(view.private_metadata ?? '');
@@ -39,8 +39,19 @@ export function registerViews(app: App, ctx: InteractionDeps): void {
     await r.afterAck?.();
   });
   app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
-    await ack();
     const recId = recOf(view);
-    if (recId !== null) await interactions.confirmCritical(ctx, { user: body.user.id, value: String(recId) });
+    if (recId === null) return ack();
+    const r = await submissions
+      .confirmCritical(ctx, body.user.id, recId, view.state.values as never)
+      .catch(() => ({ errors: undefined, afterAck: undefined }));
+    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+    await r.afterAck?.();
+  });
+  app.view<ViewSubmitAction>(VIEWS.policy, async ({ ack, body, view }) => {
+    const accountId = recOf(view);
+    if (accountId === null) return ack();
+    const r = submissions.policy(ctx, body.user.id, accountId, view.state.values as never);
+    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
+    await r.afterAck?.();
   });
 }

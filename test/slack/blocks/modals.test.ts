@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { claimModal, parseClaimSubmission } from '../../../src/slack/blocks/claim-modal.js';
-import { confirmCriticalModal } from '../../../src/slack/blocks/confirm-critical-modal.js';
+import {
+  confirmCriticalModal,
+  parseConfirmCritical,
+} from '../../../src/slack/blocks/confirm-critical-modal.js';
 import { exemptModal, parseExemptSubmission } from '../../../src/slack/blocks/exempt-modal.js';
 import { INPUTS, VIEWS } from '../../../src/slack/ids.js';
 import { checkView } from '../../helpers/slack-limits.js';
@@ -76,6 +79,7 @@ describe('confirm-critical-modal', () => {
   it('shows what will change and why it is critical, and approves on submit', () => {
     const view = confirmCriticalModal({
       recommendationId: 42,
+      resourceId: 'asg:web-frontend-asg',
       action: 'Replace 6 On-Demand instances of web-frontend-asg with Spot',
       account: f.PROD,
       region: 'eu-west-1',
@@ -91,5 +95,24 @@ describe('confirm-critical-modal', () => {
       submit: { text: 'Approve' },
     });
     expect(checkView(view)).toEqual([]);
+  });
+
+  it('approves only when the approver types the resource id exactly', () => {
+    const typed = (value: string) => ({
+      [INPUTS.confirmResource.block]: {
+        [INPUTS.confirmResource.action]: { type: 'plain_text_input', value },
+      },
+    });
+    expect(parseConfirmCritical(typed(' asg:web-frontend-asg '), 'asg:web-frontend-asg')).toEqual({
+      ok: true,
+    });
+    expect(parseConfirmCritical(typed('asg:web'), 'asg:web-frontend-asg')).toEqual({
+      ok: false,
+      errors: {
+        [INPUTS.confirmResource.block]:
+          'That is not the resource id: type asg:web-frontend-asg exactly to approve.',
+      },
+    });
+    expect(parseConfirmCritical({}, 'asg:web-frontend-asg')).toMatchObject({ ok: false });
   });
 });

@@ -35,6 +35,8 @@ describe('help', () => {
       'history',
       'savings',
       'digest',
+      'policy',
+      'cancel',
     ]);
   });
 

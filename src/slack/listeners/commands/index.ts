@@ -24,6 +24,7 @@ export function registerCommands(app: App, deps: Deps, directory: SlackDirectory
       directory,
       userId: command.user_id,
       channelId: command.channel_id,
+      triggerId: command.trigger_id,
       progress: send,
       kick,
     };

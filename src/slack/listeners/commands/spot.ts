@@ -14,6 +14,7 @@ import { digestCommand } from './digest.js';
 import { evaluateCommand } from './evaluate.js';
 import { shadowCommand, wasteCommand } from './findings.js';
 import { historyCommand } from './history.js';
+import { cancelCommand, policyCommand } from './policy.js';
 import { poolCommand, poolsCommand } from './pools.js';
 import { errorReply, type Reply } from './reply.js';
 import { savingsCommand } from './savings.js';
@@ -26,6 +27,8 @@ export interface CommandContext {
   directory: SlackDirectory;
   userId: string;
   channelId: string;
+  /** Present for a slash command: opens a modal (`/spot policy`). */
+  triggerId?: string;
   /** Sends an extra message while long work runs ("working..."). */
   progress(reply: Reply): Promise<void>;
   /** Wakes the execution worker after work was queued or moved. */
@@ -51,6 +54,8 @@ export const subcommands = {
   history: historyCommand,
   savings: savingsCommand,
   digest: digestCommand,
+  policy: policyCommand,
+  cancel: cancelCommand,
 } as const satisfies Record<SpotSubcommand, Subcommand>;
 
 /** Words of the command text; Slack's `<@U1|name>` / `<https://...>` escapes stay one word. */
