@@ -51,12 +51,26 @@ function loadDotEnv(): void {
   }
 }
 
+/**
+ * The AWS SDK prints a ten-line warning on Node < 22 when it loads; this says it once, in one
+ * line of the log, at start (before the SDK loads on first use).
+ */
+function noteNodeVersion(log: Logger): void {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  log.warn(
+    { node: process.versions.node },
+    `Node ${process.versions.node}: AWS SDK releases after January 2027 need Node 22 or newer; spotops runs on this one, upgrade when you can`,
+  );
+}
+
 async function main(): Promise<void> {
   loadDotEnv();
   const { mode, why } = chooseMode();
   const config = configFor(mode);
   const log = createLogger(config.LOG_LEVEL);
   log.info({ mode, why }, `spotops mode: ${mode} (${why})`);
+  noteNodeVersion(log);
   installProcessGuard(log);
   const database = await openConfiguredDatabase(config);
   log.info({ database: database.kind, seconds: seconds() }, `database ready after ${seconds()} s`);

@@ -119,6 +119,17 @@ export const recommendations = pgTable(
   ],
 );
 
+/** Execution statuses that are not final: waiting for people, queued, or running. */
+export const LIVE_EXECUTION_STATUSES = [
+  'pending',
+  'awaiting_approval',
+  'approved',
+  'validating',
+  'executing',
+  'verifying',
+  'rolling_back',
+] as const satisfies (typeof executionStatus.enumValues)[number][];
+
 export const executions = pgTable(
   'executions',
   {

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { getAccount } from '../accounts/store.js';
 import { withPriority } from '../aws/request-budget.js';
-import { updateResponse } from '../db/queries/interruption-responses.js';
+import { runningResponseOfExecution, updateResponse } from '../db/queries/interruption-responses.js';
 import { rememberFallback } from '../db/queries/on-demand-fallbacks.js';
 import { type Execution, executions, type InterruptionResponse } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -91,12 +91,26 @@ export async function driveEmergency(
   return done;
 }
 
+const FINISHED: readonly Execution['status'][] = ['succeeded', 'failed', 'rolled_back', 'stale', 'cancelled'];
+
+/**
+ * After any worker finished an emergency execution (also one it took over from a crashed
+ * worker): report it unless already reported.
+ */
+export async function reportFinishedEmergency(deps: Deps, exec: Execution): Promise<void> {
+  if (exec.executor !== 'emergency-replace') return;
+  const response = await runningResponseOfExecution(deps.db, exec.id);
+  if (response) await reportEmergency(deps, response, exec);
+}
+
 /** Records what the execution did and tells it: the move's thread and a new emergency card. */
 export async function reportEmergency(
   deps: Deps,
   response: InterruptionResponse,
   exec: Execution,
 ): Promise<InterruptionResponse | undefined> {
+  // Not finished here (this worker lost its lease): the worker that finishes it reports.
+  if (!FINISHED.includes(exec.status)) return undefined;
   // A dry run (DRY_RUN) keeps no undo: its summary is the rehearsal.
   const outcome = (
     exec.status !== 'succeeded'
@@ -109,15 +123,22 @@ export async function reportEmergency(
   const status = !outcome ? 'failed' : outcome.reportOnly ? 'reported' : 'replaced';
   const summary = outcome?.summary ?? exec.error ?? exec.summary ?? `execution ${exec.id} ${exec.status}`;
   return deps.db.transaction(async (tx) => {
-    const row = await updateResponse(tx, response.id, {
-      status,
-      action: outcome?.reportOnly ? 'report' : 'replace',
-      summary,
-      replacementId: outcome?.replacementId ?? null,
-      onDemand: outcome?.onDemand ?? false,
-      requestedAt: outcome?.requestedAt ? new Date(outcome.requestedAt) : null,
-      healthyAt: outcome?.healthyAt ? new Date(outcome.healthyAt) : null,
-    });
+    const row = await updateResponse(
+      tx,
+      response.id,
+      {
+        status,
+        action: outcome?.reportOnly ? 'report' : 'replace',
+        summary,
+        replacementId: outcome?.replacementId ?? null,
+        onDemand: outcome?.onDemand ?? false,
+        requestedAt: outcome?.requestedAt ? new Date(outcome.requestedAt) : null,
+        healthyAt: outcome?.healthyAt ? new Date(outcome.healthyAt) : null,
+      },
+      'running',
+    );
+    // Reported once: by the worker that finished it, whichever that was.
+    if (!row) return undefined;
     if (outcome?.onDemand && outcome.replacementId && outcome.placement) {
       await rememberFallback(tx, {
         accountId: response.accountId,

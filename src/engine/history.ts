@@ -5,7 +5,7 @@ import { and, count, desc, eq, gte, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { accounts, executions, measuredSavings, recommendations } from '../db/schema.js';
 import { DAY } from '../lib/clock.js';
-import type { HistoryRow } from './reports.js';
+import { type HistoryRow, historyRowOf } from './reports.js';
 
 export interface ReportFilter {
   accountId?: number;
@@ -53,20 +53,7 @@ export async function executionHistory(
     .limit(limit);
   return {
     total: n,
-    rows: rows.map(({ exec, title, kind, account }) => ({
-      id: exec.id,
-      recommendationId: exec.recommendationId,
-      title: title ?? exec.executor,
-      executor: exec.executor,
-      status: exec.status,
-      dryRun: exec.dryRun,
-      approvedBy: exec.approvedBy,
-      summary: exec.summary,
-      error: exec.error,
-      at: exec.finishedAt ?? exec.startedAt ?? exec.createdAt,
-      account,
-      kind,
-    })),
+    rows: rows.map(({ exec, title, kind, account }) => ({ ...historyRowOf(exec, title), account, kind })),
   };
 }
 

@@ -63,7 +63,12 @@ export async function recentExecutions(db: Db, limit = 15): Promise<HistoryRow[]
     .leftJoin(recommendations, eq(recommendations.id, executions.recommendationId))
     .orderBy(desc(executions.id))
     .limit(limit);
-  return rows.map(({ exec, title }) => ({
+  return rows.map(({ exec, title }) => historyRowOf(exec, title));
+}
+
+/** One execution as the history lists show it. */
+export function historyRowOf(exec: typeof executions.$inferSelect, title: string | null): HistoryRow {
+  return {
     id: exec.id,
     recommendationId: exec.recommendationId,
     title: title ?? exec.executor,
@@ -74,7 +79,7 @@ export async function recentExecutions(db: Db, limit = 15): Promise<HistoryRow[]
     summary: exec.summary,
     error: exec.error,
     at: exec.finishedAt ?? exec.startedAt ?? exec.createdAt,
-  }));
+  };
 }
 
 export interface SavingsRow {

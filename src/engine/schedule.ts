@@ -5,7 +5,13 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { isApprover, mention, type SlackDirectory } from '../accounts/approvers.js';
 import { getAccount } from '../accounts/store.js';
-import { type Execution, executions, type Recommendation, recommendations } from '../db/schema.js';
+import {
+  type Execution,
+  executions,
+  LIVE_EXECUTION_STATUSES,
+  type Recommendation,
+  recommendations,
+} from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { UserError } from '../lib/errors.js';
 import type { ClickResult } from './approval.js';
@@ -26,15 +32,7 @@ export function formatTarget(t: ScheduleTarget): string {
   return t.kind === 'recommendation' ? `#${t.id}` : `e${t.id}`;
 }
 
-const LIVE = [
-  'pending',
-  'awaiting_approval',
-  'approved',
-  'validating',
-  'executing',
-  'verifying',
-  'rolling_back',
-] as const;
+const LIVE = LIVE_EXECUTION_STATUSES;
 const WAITING_FOR_APPROVAL: Recommendation['status'][] = ['open', 'posted'];
 
 /** `2026-12-03 09:00 UTC`, or "as soon as possible" for a time not ahead of now. */

@@ -5,6 +5,7 @@
 // A worker runs up to `slots` executions side by side; the queue's limits (queue.ts) decide
 // what may start, over every replica.
 import type { Deps } from '../deps.js';
+import { reportFinishedEmergency } from './emergency.js';
 import { type Claimed, claimNext, runExecution, workerLease } from './executions.js';
 import { type QueueLimits, queueLimits } from './queue.js';
 import type { LeaseSettings } from './step-journal.js';
@@ -64,7 +65,8 @@ export class ExecutionWorker {
         const exec = await this.#claim();
         if (!exec) return;
         const run: Promise<void> = runExecution(this.deps, exec, this.lease)
-          .then(() => undefined)
+          // An emergency replacement taken over from a crashed worker is reported by this one.
+          .then((done) => (exec.takeover ? reportFinishedEmergency(this.deps, done) : undefined))
           .catch((err) => this.deps.log.error({ err, execution: exec.id }, 'execution crashed'))
           .finally(() => active.delete(run));
         active.add(run);

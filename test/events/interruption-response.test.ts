@@ -19,6 +19,8 @@ import {
   recommendations,
   spotPoolRisk,
 } from '../../src/db/schema.js';
+import { reportFinishedEmergency } from '../../src/engine/emergency.js';
+import { ExecutionWorker } from '../../src/engine/worker.js';
 import type { Ec2Event } from '../../src/events/parse.js';
 import { handleAndRespond } from '../../src/events/respond.js';
 import { emergencyReplace } from '../../src/executors/emergency-replace.js';
@@ -195,6 +197,44 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     // Every action the replacement sent is one the executor declares (the write policy has it).
     const sentActions = [...iamActionsSent(ec2), ...iamActionsSent(asg, 'autoscaling')];
     expect(sentActions.filter((a) => !emergencyReplace.permissions.includes(a))).toEqual([]);
+  });
+
+  it('is reported by the worker that takes the replacement over when the one that started it died', async () => {
+    await movedGroup();
+    const deps = sim.deps(t.db);
+    const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-1'));
+    if (response?.kind !== 'started') throw new Error('no replacement started');
+    await response.done;
+    // As if the first worker died before its report: the execution is mid-run under an expired
+    // lease, the response unreported, no emergency card queued.
+    await t.db
+      .update(executions)
+      .set({
+        status: 'executing',
+        finishedAt: null,
+        leaseOwner: 'dead-worker',
+        leaseExpiresAt: new Date(sim.clock.now().getTime() - 1_000),
+      })
+      .where(eq(executions.id, response.executionId));
+    await t.db.update(interruptionResponses).set({ status: 'running', summary: null });
+    await t.db.delete(outbox);
+
+    const worker = new ExecutionWorker(deps, { owner: 'taker' }, { slots: 1 });
+    expect(await worker.drain()).toBe(1);
+
+    expect(await responseRow()).toMatchObject({ status: 'replaced', replacementId: 'i-0clone1' });
+    const cards = (await t.db.select().from(outbox)).filter(
+      (r) => (r.payload as { template?: string }).template === 'emergency_report',
+    );
+    expect(cards).toHaveLength(1);
+    // Reported once: a second report of the same finished execution changes nothing.
+    const [exec] = await t.db.select().from(executions).where(eq(executions.id, response.executionId));
+    await reportFinishedEmergency(deps, exec!);
+    expect(
+      (await t.db.select().from(outbox)).filter(
+        (r) => (r.payload as { template?: string }).template === 'emergency_report',
+      ),
+    ).toHaveLength(1);
   });
 
   it('still launches within its budget while a scan of 2,000 calls waits in the same account', async () => {

@@ -21,12 +21,33 @@ export async function updateResponse(
   db: DbOrTx,
   id: number,
   set: Partial<Omit<NewResponse, 'id'>>,
+  /** Only while the response is in this status (a guarded transition). */
+  from?: string,
 ): Promise<InterruptionResponse | undefined> {
   const [row] = await db
     .update(interruptionResponses)
     .set(set)
-    .where(eq(interruptionResponses.id, id))
+    .where(
+      and(
+        eq(interruptionResponses.id, id),
+        from === undefined ? undefined : eq(interruptionResponses.status, from),
+      ),
+    )
     .returning();
+  return row;
+}
+
+/** The response an execution was started for, while it has not been reported yet. */
+export async function runningResponseOfExecution(
+  db: DbOrTx,
+  executionId: number,
+): Promise<InterruptionResponse | undefined> {
+  const [row] = await db
+    .select()
+    .from(interruptionResponses)
+    .where(
+      and(eq(interruptionResponses.executionId, executionId), eq(interruptionResponses.status, 'running')),
+    );
   return row;
 }
 

@@ -4,18 +4,11 @@
 // a scrape never loads rows, so it stays cheap with 100,000 open findings.
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.js';
+import { LIVE_EXECUTION_STATUSES } from '../schema.js';
 import { rows } from '../sets.js';
 
 /** Statuses of executions not yet final: waiting for people, queued, or running. */
-export const UNFINISHED_STATUSES = [
-  'pending',
-  'awaiting_approval',
-  'approved',
-  'validating',
-  'executing',
-  'verifying',
-  'rolling_back',
-] as const;
+export const UNFINISHED_STATUSES = LIVE_EXECUTION_STATUSES;
 
 export interface QueueDepthRow {
   priority: number;
