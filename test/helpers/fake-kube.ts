@@ -356,6 +356,11 @@ export class FakeKube {
   }
 
   /** A PDB with minAvailable over the pods labelled app=<app> (the older tests' shape). */
+  /** Changes timings for what happens from now on (e.g. a replacement that starts slowly). */
+  configure(opts: Partial<FakeKubeOptions>): void {
+    Object.assign(this.#opts, opts);
+  }
+
   addPdb(app: string, minAvailable: number): void {
     this.pdbs.push({ name: `${app}-pdb`, namespace: 'default', selector: { app }, minAvailable, app });
   }

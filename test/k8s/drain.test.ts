@@ -92,6 +92,9 @@ describe('drainNode', () => {
     kube.addPod({ name: 'web-2', node: newNode, app: 'web', owner: { kind: 'ReplicaSet', name: 'web-7d9' } });
     kube.addPod({ name: 'web-3', node: oldNode, app: 'web', owner: { kind: 'ReplicaSet', name: 'web-7d9' } });
     kube.addPdb('web', 2);
+    // Replacements take a while to start, so web-3's first eviction meets the PDB even when a
+    // busy machine is slow between the two evictions.
+    kube.configure({ startDelayMs: 1_000 });
     await cordon(live, api, oldNode);
     const result = await drainNode(live, api, oldNode, fast);
     expect(result.evicted).toEqual(['default/web-1', 'default/web-3']);
