@@ -3,6 +3,7 @@
 // nothing. Each entry is one aggregation (src/db/queries/metrics.ts). To add one, add an entry:
 // the key is the metric name.
 import type { DbOrTx } from '../db/client.js';
+import { replacedBeforeTerminationRate } from '../db/queries/interruption-responses.js';
 import {
   measuredMonthlyByKind,
   outboxBacklog,
@@ -10,6 +11,7 @@ import {
   queueDepth,
 } from '../db/queries/metrics.js';
 import { openTotals } from '../db/queries/recommendations.js';
+import { DAY } from '../lib/clock.js';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -84,5 +86,24 @@ export const SQL_GAUGES = {
     help: 'Spot pools (AZ + instance type) poisoned now: no Spot move targets them until the poison expires.',
     labelNames: [],
     read: async (db, now) => [{ labels: {}, value: await poisonedPoolCount(db, now) }],
+  },
+  spotops_interruption_warnings_handled: {
+    help: 'Interruption warnings spotops answered with a replacement over the last 30 days, and how many of those replacements were healthy before the interrupted instance stopped.',
+    labelNames: ['outcome'],
+    read: async (db, now) => {
+      const r = await replacedBeforeTerminationRate(db, { since: new Date(now.getTime() - 30 * DAY) });
+      return [
+        { labels: { outcome: 'handled' }, value: r.handled },
+        { labels: { outcome: 'replaced_in_time' }, value: r.replacedInTime },
+      ];
+    },
+  },
+  spotops_replaced_before_termination_ratio: {
+    help: 'Share of the last 30 days of handled interruption warnings whose replacement was healthy before the interrupted instance stopped (absent with none handled).',
+    labelNames: [],
+    read: async (db, now) => {
+      const r = await replacedBeforeTerminationRate(db, { since: new Date(now.getTime() - 30 * DAY) });
+      return r.rate === null ? [] : [{ labels: {}, value: r.rate }];
+    },
   },
 } as const satisfies Record<string, SqlGauge>;

@@ -6,7 +6,14 @@ import { DescribeAddressesCommand, EC2Client, ReleaseAddressCommand } from '@aws
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executions, measuredSavings, outbox, recommendations, spotPoolRisk } from '../../src/db/schema.js';
+import {
+  executions,
+  interruptionResponses,
+  measuredSavings,
+  outbox,
+  recommendations,
+  spotPoolRisk,
+} from '../../src/db/schema.js';
 import { scanAndPost } from '../../src/jobs/scan-and-post.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -150,6 +157,26 @@ describe('GET /metrics', () => {
       },
     ]);
 
+    // Two interruption warnings answered: one replacement healthy before the old one stopped.
+    const at = (s: number) => new Date(t.clock.now().getTime() - 3_600_000 + s * 1000);
+    const answered = (instanceId: string, healthyAfter: number) => ({
+      accountId: account.id,
+      region: 'us-east-1',
+      instanceId,
+      eventId: `evt-${instanceId}`,
+      event: 'interruption',
+      target: 'asg',
+      action: 'replace',
+      status: 'replaced',
+      warnedAt: at(0),
+      readAt: at(1),
+      deadlineAt: at(120),
+      requestedAt: at(2),
+      healthyAt: at(healthyAfter),
+      interruptedStoppedAt: at(120),
+    });
+    await t.db.db.insert(interruptionResponses).values([answered('i-0a', 60), answered('i-0b', 150)]);
+
     const res = await get(t);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -179,6 +206,9 @@ describe('GET /metrics', () => {
     expect(m.get('spotops_estimated_monthly_savings_usd{kind="unassociated-elastic-ips"}')).toBeUndefined();
     // One pool still poisoned at the clock's now (2026-11-24), the other expired.
     expect(m.get('spotops_poisoned_pools')).toBe(1);
+    expect(m.get('spotops_interruption_warnings_handled{outcome="handled"}')).toBe(2);
+    expect(m.get('spotops_interruption_warnings_handled{outcome="replaced_in_time"}')).toBe(1);
+    expect(m.get('spotops_replaced_before_termination_ratio')).toBe(0.5);
   });
 });
 
