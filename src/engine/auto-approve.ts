@@ -2,7 +2,7 @@
 // threshold is approved by spotops and scheduled the cancel window ahead, so a person can still
 // stop it from the card (Cancel) or with `/spot cancel`. Blast radius: beyond the account's
 // maximum of automated actions per hour, the change waits for a person and the card says why.
-import { and, count, eq, gte, inArray, isNotNull, notExists } from 'drizzle-orm';
+import { and, count, eq, gte, isNotNull, notExists, notInArray } from 'drizzle-orm';
 import { verifiedAccounts } from '../accounts/store.js';
 import { executions, recommendationNotes, recommendations } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -69,17 +69,8 @@ export async function autoApprove(deps: Deps): Promise<AutoApproveResult> {
               eq(executions.accountId, account.id),
               eq(executions.autoApproved, true),
               gte(executions.createdAt, new Date(now.getTime() - HOUR)),
-              inArray(executions.status, [
-                'approved',
-                'validating',
-                'executing',
-                'verifying',
-                'succeeded',
-                'failed',
-                'stale',
-                'rolling_back',
-                'rolled_back',
-              ]),
+              // Every automated action that was let go counts, whatever became of it; a cancelled one does not.
+              notInArray(executions.status, ['pending', 'awaiting_approval', 'cancelled']),
             ),
           );
         if (n >= policy.maxAutomatedActionsPerHour) {
