@@ -24,6 +24,7 @@ import { enqueuePost } from '../engine/outbox.js';
 import type { EmergencyReplaceParams } from '../executors/emergency-replace.js';
 import { describeError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { retry } from '../lib/retry.js';
 import { handleEvent, type PoolEventOutcome } from './handle.js';
 import type { Ec2Event } from './parse.js';
 
@@ -169,15 +170,12 @@ export async function respondToPoolEvent(
   const [event] = await deps.db.select().from(poolEvents).where(eq(poolEvents.eventId, outcome.eventId));
   const region = event?.region ?? ('pool' in outcome ? outcome.pool.region : undefined);
   if (!region) return { kind: 'skipped', reason: 'no region' };
-  let instance: Instance | undefined;
-  try {
-    [instance] = await describeInstances(deps.awsFor(account).ec2(region), [outcome.instanceId]);
-  } catch (err) {
-    deps.log.warn(
-      { instanceId: outcome.instanceId, err: describeError(err) },
-      'describing a warned instance failed',
-    );
-  }
+  // A failure here is thrown, not taken for "unknown": the caller retries within the notice.
+  const [instance] = await describeInstances(deps.awsFor(account).ec2(region), [outcome.instanceId]).catch(
+    (err: unknown) => {
+      throw new Error(`describing the warned instance ${outcome.instanceId}`, { cause: err });
+    },
+  );
   if (!instance) return { kind: 'skipped', reason: `${outcome.instanceId} is unknown to EC2` };
   const managed = await classify(deps.db, accountId, instance);
   if (!managed) return { kind: 'skipped', reason: `${outcome.instanceId} is not managed by spotops` };
@@ -214,36 +212,45 @@ export async function respondToPoolEvent(
 
   const warnedAt = event?.at ?? readAt;
   const deadlineAt = warned === 'interruption' ? new Date(warnedAt.getTime() + NOTICE_MS) : null;
-  const response = await claimResponse(deps.db, {
-    accountId,
-    region,
-    instanceId: outcome.instanceId,
-    eventId: outcome.eventId,
-    event: warned,
-    target: managed.target.target,
-    action: 'replace',
-    moveRecommendationId: managed.moveRecommendationId ?? null,
-    warnedAt,
-    readAt,
-    deadlineAt,
+  // The response row, its execution and the audit row commit together: a failure in between
+  // leaves nothing claimed, so a retry (below) can start it again.
+  const claimed = await deps.db.transaction(async (tx) => {
+    const response = await claimResponse(tx, {
+      accountId,
+      region,
+      instanceId: outcome.instanceId,
+      eventId: outcome.eventId,
+      event: warned,
+      target: managed.target.target,
+      action: 'replace',
+      moveRecommendationId: managed.moveRecommendationId ?? null,
+      warnedAt,
+      readAt,
+      deadlineAt,
+    });
+    if (!response) return null;
+    const params = {
+      ...managed.target,
+      instanceId: outcome.instanceId,
+      ...(deadlineAt ? { deadline: deadlineAt.toISOString() } : {}),
+    } as EmergencyReplaceParams;
+    return { response, started: await startEmergency({ ...deps, db: tx }, response, params) };
   });
-  if (!response) return { kind: 'duplicate', instanceId: outcome.instanceId };
-  const params = {
-    ...managed.target,
-    instanceId: outcome.instanceId,
-    ...(deadlineAt ? { deadline: deadlineAt.toISOString() } : {}),
-  } as EmergencyReplaceParams;
-  const started = await startEmergency(deps, response, params);
+  if (!claimed) return { kind: 'duplicate', instanceId: outcome.instanceId };
+  const { response, started } = claimed;
   const done = driveEmergency(deps, response, started).catch((err) => {
     deps.log.error({ err: describeError(err), response: response.id }, 'emergency replacement failed to run');
   });
   return { kind: 'started', responseId: response.id, executionId: started.exec.id, done };
 }
 
+const RESPOND_RETRY = { attempts: 3, baseMs: 1_000, maxMs: 4_000 } as const;
+
 /**
  * The consumer's handler: the pool-risk effects (events/handle.ts), then the response. The
  * replacement is recorded and claimed before the message is deleted and runs on in the background,
- * so the next warning is read at once; a failure to start it is logged, never fails the message.
+ * so the next warning is read at once; a failure to start it is retried, then logged, never fails
+ * the message (the pool is poisoned either way).
  */
 export async function handleAndRespond(
   deps: Deps,
@@ -271,7 +278,8 @@ async function handleThenRespond(
     event,
   );
   try {
-    const response = await respondToPoolEvent(deps, outcome, readAt);
+    // A transient failure (database, AWS) is retried a few times within the notice.
+    const response = await retry(() => respondToPoolEvent(deps, outcome, readAt), RESPOND_RETRY);
     if (response.kind !== 'skipped')
       logger.info({ eventId: event.id, response: response.kind }, 'interruption response');
     return { outcome, response };

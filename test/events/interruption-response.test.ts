@@ -237,6 +237,29 @@ describe('an interruption warning for a member of a group spotops moved to Spot'
     ).toHaveLength(1);
   });
 
+  it('retries a transient AWS failure while starting the response, and still replaces it', async () => {
+    await movedGroup();
+    const base = sim.deps(t.db);
+    // The response's first AWS access fails once (the pool was already placed by then).
+    let accesses = 0;
+    const deps = {
+      ...base,
+      awsFor: (...args: Parameters<typeof base.awsFor>) => {
+        if (++accesses === 2) throw new Error('the role session could not be refreshed');
+        return base.awsFor(...args);
+      },
+    };
+    const { response } = await handleAndRespond(deps, sim.warning('i-0aaa1', 'evt-1'));
+    expect(response?.kind).toBe('started');
+    if (response?.kind !== 'started') return;
+    await response.done;
+    expect(await responseRow()).toMatchObject({ status: 'replaced', replacementId: 'i-0clone1' });
+    expect(accesses).toBeGreaterThan(2);
+    expect(
+      await t.db.select().from(executions).where(eq(executions.executor, 'emergency-replace')),
+    ).toHaveLength(1);
+  });
+
   it('still launches within its budget while a scan of 2,000 calls waits in the same account', async () => {
     await movedGroup();
     // Tokens refill as simulated time passes; a waiting call yields to the event loop meanwhile.
