@@ -86,41 +86,20 @@ describe('GET /metrics', () => {
     await t.runQueued(1);
     // Queue and backlog that the scrape must count from SQL (not due: nothing picks them up).
     const later = new Date('2027-01-01T00:00:00Z');
-    await t.db.db.insert(executions).values([
-      {
-        accountId: account.id,
-        region: 'us-east-1',
-        executor: 'tag-resource',
-        params: {},
-        requestedBy: 'U1',
-        dryRun: true,
-        status: 'approved',
-        priority: 10,
-        scheduledFor: later,
-      },
-      {
-        accountId: account.id,
-        region: 'us-east-1',
-        executor: 'tag-resource',
-        params: {},
-        requestedBy: 'U1',
-        dryRun: true,
-        status: 'approved',
-        priority: 10,
-        scheduledFor: later,
-      },
-      {
-        accountId: account.id,
-        region: 'us-east-1',
-        executor: 'tag-resource',
-        params: {},
-        requestedBy: 'U1',
-        dryRun: true,
-        status: 'awaiting_approval',
-        priority: 100,
-        scheduledFor: later,
-      },
-    ]);
+    const queued = (status: 'approved' | 'awaiting_approval', priority: number) => ({
+      accountId: account.id,
+      region: 'us-east-1',
+      executor: 'tag-resource',
+      params: {},
+      requestedBy: 'U1',
+      dryRun: true,
+      status,
+      priority,
+      scheduledFor: later,
+    });
+    await t.db.db
+      .insert(executions)
+      .values([queued('approved', 10), queued('approved', 10), queued('awaiting_approval', 100)]);
     await t.db.db.insert(outbox).values({
       kind: 'post',
       orderingKey: 'channel:C9',
