@@ -68,6 +68,7 @@ const schema = z.object({
   QUEUE_MAX_RUNNING: int(8, 1),
   QUEUE_MAX_PER_ACCOUNT: int(2, 1),
   WORKER_SLOTS: int(4, 1),
+  SLACK_WORK_CONCURRENCY: int(4, 1),
   BATCH_MAX_CONCURRENCY: int(4, 1),
   BATCH_MAX_ERRORS: int(1, 0),
   // Schedules (node-cron syntax).

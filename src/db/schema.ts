@@ -646,3 +646,31 @@ export const onDemandFallbacks = pgTable(
 
 export type InterruptionResponse = typeof interruptionResponses.$inferSelect;
 export type OnDemandFallback = typeof onDemandFallbacks.$inferSelect;
+
+/** What the inbox stores of a click: enough to take the decision after the ack (slack/inbox.ts). */
+export interface StoredClick {
+  user: string;
+  channel?: string;
+  value: string;
+  triggerId?: string;
+}
+
+// Decision clicks (Approve, Reject, Ignore, ...) as received: one insert is the only work before
+// the ack, the decision is taken after it, and a row left unprocessed by a crash is replayed.
+export const interactionInbox = pgTable(
+  'interaction_inbox',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    actionId: text('action_id').notNull(),
+    click: jsonb('click').notNull().$type<StoredClick>(),
+    receivedAt: ts('received_at').notNull(),
+    /** The process handling the row holds it until then; a lapsed claim is replayed. */
+    claimedUntil: ts('claimed_until').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    processedAt: ts('processed_at'),
+    /** done | failed (gave up after attempts) | expired (too old to act on when replayed) */
+    outcome: text('outcome'),
+  },
+  (t) => [index('interaction_inbox_unprocessed_idx').on(t.claimedUntil).where(sql`${t.processedAt} is null`)],
+);
+export type InboxRow = typeof interactionInbox.$inferSelect;

@@ -10,11 +10,20 @@ import { userMessage } from '../lib/errors.js';
 import { recordSlackAck } from '../metrics/registry.js';
 import { WebDirectory } from './directory.js';
 import { healthRoute, metricsRoute } from './health.js';
+import { ClickInbox } from './inbox.js';
+import { actionHandlers } from './listeners/actions.js';
 import { registerListeners } from './listeners/index.js';
 import { createHardenedReceiver } from './receiver.js';
+import { WorkLane } from './work-lane.js';
 
-/** `receiver`: a custom Bolt receiver (the local console's); otherwise per SLACK_MODE. */
-export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?: Receiver } = {}): App {
+/**
+ * `receiver`: a custom Bolt receiver (the local console's); otherwise per SLACK_MODE. `lane`: the
+ * lane follow-up work runs in (tests pass their own to wait for it).
+ */
+export function createSlackApp(
+  deps: Deps,
+  opts: { kick?: () => void; receiver?: Receiver; lane?: WorkLane } = {},
+): App {
   const { config } = deps;
   // Bolt's own client (directory look-ups, modals) answers or fails fast: its default retry loop
   // can wait out rate limits for half an hour inside a listener.
@@ -45,11 +54,15 @@ export function createSlackApp(deps: Deps, opts: { kick?: () => void; receiver?:
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
   measureAcks(app);
-  registerListeners(app, {
+  const ctx = {
     deps,
     directory: new WebDirectory(app.client, deps.clock),
     kick: opts.kick ?? (() => {}),
-  });
+  };
+  const lane = opts.lane ?? new WorkLane(config.SLACK_WORK_CONCURRENCY);
+  const inbox = new ClickInbox(ctx, actionHandlers, lane);
+  registerListeners(app, ctx, { lane, inbox });
+  replayWhileRunning(app, inbox, lane);
 
   const onError = async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
     const err = (error as { original?: unknown }).original ?? error;
@@ -85,6 +98,28 @@ function measureAcks(app: App): void {
         return ack(response);
       },
     });
+  };
+}
+
+const STOP_DRAIN_MS = 10_000;
+
+/** Stored clicks a dead process left behind are replayed while the app runs; stop drains the lane. */
+function replayWhileRunning(app: App, inbox: ClickInbox, lane: WorkLane): void {
+  const start = app.start.bind(app);
+  const stop = app.stop.bind(app);
+  app.start = async (...args: Parameters<App['start']>) => {
+    const started = await start(...args);
+    inbox.start();
+    return started;
+  };
+  app.stop = async (...args: Parameters<App['stop']>) => {
+    await inbox.stop();
+    const stopped = await stop(...args);
+    // Follow-ups already acked get a moment to finish; a stored click left over is replayed.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([lane.idle(), new Promise((r) => (timer = setTimeout(r, STOP_DRAIN_MS)))]);
+    clearTimeout(timer);
+    return stopped;
   };
 }
 

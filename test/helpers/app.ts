@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createDeps, createRelay } from '../../src/runtime.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import type { OutboxRelay } from '../../src/slack/relay.js';
+import { WorkLane } from '../../src/slack/work-lane.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { FakeSlack } from './fake-slack.js';
 import { interactionBody, SIGNING_SECRET, slackPost, slashCommandBody } from './signing.js';
@@ -47,7 +48,13 @@ export interface TestApp {
     text: string,
     opts?: { user?: string; channel?: string },
   ): Promise<{ text: string; blocks?: any[] }>;
+  /**
+   * Posts an interaction; resolves with the ack once the work it started after the ack (the
+   * decision, the modal) is done too.
+   */
   interact(payload: unknown): Promise<Response>;
+  /** The lane follow-up work runs in, after each ack. */
+  lane: WorkLane;
   stop(): Promise<void>;
 }
 
@@ -108,7 +115,8 @@ export async function startTestApp(
   });
   const deps = createDeps(config, db, silentLogger, { clock, operatorSts });
   const worker = new ExecutionWorker(deps);
-  const app = createSlackApp(deps, { kick: () => void worker.kick() });
+  const lane = new WorkLane(config.SLACK_WORK_CONCURRENCY);
+  const app = createSlackApp(deps, { kick: () => void worker.kick(), lane });
   const relay = createRelay(deps, { postIntervalMs: 0, updateIntervalMs: 0, pollMs: 250 });
   relay.start();
   const server = (await app.start(0)) as Server;
@@ -159,11 +167,20 @@ export async function startTestApp(
       );
       return { text: call.args.text, blocks: call.args.blocks };
     },
-    interact: (payload) => slackPost(url, interactionBody(payload)),
+    lane,
+    async interact(payload) {
+      const res = await slackPost(url, interactionBody(payload));
+      await lane.idle();
+      return res;
+    },
     async stop() {
       await worker.stop();
       await relay.stop();
       expectNoRawSdkText(slack);
+      // Bolt calls auth.test when the app is built and awaits it only in a request's authorize: a
+      // short test could stop the fake Slack before that call went out (an unhandled rejection).
+      // One request awaits it (an unknown action, acked).
+      await slackPost(url, interactionBody(buttonClick('spotops_test_settle', 'x')));
       await app.stop();
       await slack.stop();
       await db.destroy();

@@ -1,14 +1,15 @@
-// Button clicks: parsed at the edge (zod), then handed over to interactions.ts. Clicks that
-// decide something (approve, reject, ignore, terminate...) commit their decision (and its
-// outbox rows) before the ack, within a deadline well inside Slack's 3 seconds; a decision
-// slower than that is acked anyway and its outcome arrives through the outbox. Everything
-// else acks first. A click whose decision did not commit never looks decided: the card and the
-// clicker's answer are outbox rows written in the decision's own transaction.
+// Button clicks: parsed at the edge (zod), then handed over to interactions.ts through the work
+// lane, after the ack. Clicks that decide something (approve, reject, ignore, roll back...) are
+// first stored in the click inbox with one insert, so a decision acked is a decision that will
+// be taken even if the process dies right after the ack (slack/inbox.ts). A click whose decision
+// is not taken yet never looks decided: the card and the clicker's answer are outbox rows
+// written in the decision's own transaction.
 import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
-import type { Logger } from '../../lib/logger.js';
 import { ACTIONS } from '../ids.js';
+import type { ClickInbox } from '../inbox.js';
 import { type Click, type InteractionDeps, interactions } from '../interactions.js';
+import type { WorkLane } from '../work-lane.js';
 
 type Handler = (ctx: InteractionDeps, click: Click) => Promise<void>;
 
@@ -32,16 +33,17 @@ export const actionHandlers = {
   [ACTIONS.openLink]: async () => {},
 } as const satisfies Record<(typeof ACTIONS)[keyof typeof ACTIONS], Handler>;
 
-/** Clicks whose ack waits for the decision to commit (bounded by COMMIT_DEADLINE_MS). */
-export const COMMIT_BEFORE_ACK: ReadonlySet<string> = new Set([
+/** Clicks that decide something: stored in the inbox before the ack, decided after it. */
+export const DECISION_CLICKS: ReadonlySet<string> = new Set([
   ACTIONS.approve,
   ACTIONS.reject,
   ACTIONS.ignore,
   ACTIONS.shadowRun,
   ACTIONS.terminateNow,
   ACTIONS.cancelExecution,
+  ACTIONS.rollback,
+  ACTIONS.approveAll,
 ]);
-export const COMMIT_DEADLINE_MS = 2000;
 
 const id = z.string().min(1).max(255);
 /** The parts of a block_actions payload the app reads; anything else is ignored. */
@@ -65,25 +67,44 @@ export function clickOf(body: unknown): Click | null {
   };
 }
 
-export function registerActions(app: App, ctx: InteractionDeps): void {
+export function registerActions(
+  app: App,
+  ctx: InteractionDeps,
+  lanes: { lane: WorkLane; inbox: ClickInbox },
+): void {
   const log = ctx.deps.log.child({ module: 'actions' });
   for (const [actionId, handler] of Object.entries(actionHandlers) as [string, Handler][]) {
-    app.action<BlockAction>(actionId, async ({ ack, body }) => {
+    app.action<BlockAction>(actionId, async ({ ack, body, respond }) => {
       const click = clickOf(body);
       if (!click) {
         log.warn({ actionId }, 'malformed click payload; acked and ignored');
         await ack();
         return;
       }
-      if (!COMMIT_BEFORE_ACK.has(actionId)) {
+      if (!DECISION_CLICKS.has(actionId)) {
         await ack();
-        await handler(ctx, click);
+        await lanes.lane.run(() => handler(ctx, click));
         return;
       }
-      const work = handler(ctx, click).catch((err) => log.error({ err, actionId }, 'click handling failed'));
-      await withinDeadline(work, COMMIT_DEADLINE_MS, log, actionId);
+      let stored: number;
+      try {
+        stored = await lanes.inbox.record(actionId, click);
+      } catch (err) {
+        // Nothing was stored, so nothing will happen: say so at once (the outbox is in the same
+        // database, so this one answer goes straight to the click's response_url).
+        log.error({ err, actionId }, 'storing a click failed');
+        await ack();
+        // (No response_url on some surfaces: respond is then missing or throws.)
+        await (async () =>
+          respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: ':warning: spotops could not record your click (its database did not answer); nothing was changed. Try again in a minute.',
+          }))().catch((e) => log.warn({ err: e }, 'answering a lost click failed'));
+        return;
+      }
       await ack();
-      await work;
+      await lanes.inbox.process(stored, actionId, click);
     });
   }
   // Any other action id (an old card, another app's button): acked and logged, never a 404.
@@ -93,19 +114,4 @@ export function registerActions(app: App, ctx: InteractionDeps): void {
     log.warn({ actionId, type: (body as { type?: unknown }).type }, 'unknown action; acked and ignored');
     await ack();
   });
-}
-
-async function withinDeadline(
-  work: Promise<unknown>,
-  ms: number,
-  log: Logger,
-  actionId: string,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const r = await Promise.race([work.then(() => 'done' as const), late]);
-  clearTimeout(timer);
-  if (r === 'late') log.warn({ actionId }, 'decision slower than the ack deadline; acked, outcome follows');
 }

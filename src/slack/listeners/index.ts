@@ -2,7 +2,9 @@
 // or options request nobody handles is acked (and logged) instead of timing out.
 import type { App } from '@slack/bolt';
 import { VIEWS } from '../ids.js';
+import type { ClickInbox } from '../inbox.js';
 import type { InteractionDeps } from '../interactions.js';
+import type { WorkLane } from '../work-lane.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands/index.js';
 import { registerEvents } from './events.js';
@@ -10,12 +12,16 @@ import { registerViews } from './views.js';
 
 const KNOWN_VIEWS: ReadonlySet<string> = new Set(Object.values(VIEWS));
 
-export function registerListeners(app: App, ctx: InteractionDeps): void {
+export function registerListeners(
+  app: App,
+  ctx: InteractionDeps,
+  lanes: { lane: WorkLane; inbox: ClickInbox },
+): void {
   const log = ctx.deps.log.child({ module: 'listeners' });
-  registerCommands(app, ctx.deps, ctx.directory, () => ctx.kick());
-  registerEvents(app, ctx.deps);
-  registerActions(app, ctx);
-  registerViews(app, ctx);
+  registerCommands(app, ctx.deps, ctx.directory, lanes.lane, () => ctx.kick());
+  registerEvents(app, ctx.deps, lanes.lane);
+  registerActions(app, ctx, lanes);
+  registerViews(app, ctx, lanes.lane);
   app.view(/.*/, async ({ ack, view, body }) => {
     const id = (view as { callback_id?: unknown }).callback_id;
     if (typeof id === 'string' && KNOWN_VIEWS.has(id)) return;

@@ -1,11 +1,18 @@
 // Registers /spot. The listener acks (with the answer itself when it needs no I/O, such as help
-// or a typo) and delegates; the reply to real work goes through response_url.
+// or a typo) and hands the work to the lane; the reply to real work goes through response_url.
 import type { App } from '@slack/bolt';
 import type { SlackDirectory } from '../../../accounts/approvers.js';
 import type { Deps } from '../../../deps.js';
+import type { WorkLane } from '../../work-lane.js';
 import { type CommandContext, immediateReply, runSpotCommand } from './spot.js';
 
-export function registerCommands(app: App, deps: Deps, directory: SlackDirectory, kick?: () => void): void {
+export function registerCommands(
+  app: App,
+  deps: Deps,
+  directory: SlackDirectory,
+  lane: WorkLane,
+  kick?: () => void,
+): void {
   app.command('/spot', async ({ command, ack, respond }) => {
     const immediate = immediateReply(command.text);
     if (immediate) {
@@ -28,6 +35,6 @@ export function registerCommands(app: App, deps: Deps, directory: SlackDirectory
       progress: send,
       kick,
     };
-    await send(await runSpotCommand(ctx, command.text));
+    await lane.run(async () => send(await runSpotCommand(ctx, command.text)));
   });
 }
