@@ -25,6 +25,7 @@ export function createSlackApp(
   opts: { kick?: () => void; receiver?: Receiver; lane?: WorkLane } = {},
 ): App {
   const { config } = deps;
+  const lane = opts.lane ?? new WorkLane(config.SLACK_WORK_CONCURRENCY);
   // Bolt's own client (directory look-ups, modals) answers or fails fast: its default retry loop
   // can wait out rate limits for half an hour inside a listener.
   const clientOptions = {
@@ -49,17 +50,17 @@ export function createSlackApp(
             customRoutes: [healthRoute(deps), metricsRoute(deps)],
             logger: common.logger,
             log: deps.log.child({ module: 'receiver' }),
+            arrive: () => lane.arrive(),
           }),
         })
       : new App({ ...common, appToken: config.SLACK_APP_TOKEN!, socketMode: true });
 
-  measureAcks(app);
+  measureAcks(app, lane);
   const ctx = {
     deps,
     directory: new WebDirectory(app.client, deps.clock),
     kick: opts.kick ?? (() => {}),
   };
-  const lane = opts.lane ?? new WorkLane(config.SLACK_WORK_CONCURRENCY);
   const inbox = new ClickInbox(ctx, actionHandlers, lane);
   registerListeners(app, ctx, { lane, inbox });
   replayWhileRunning(app, inbox, lane);
@@ -78,15 +79,17 @@ export function createSlackApp(
 }
 
 /**
- * Observes how long each request waits for its ack (spotops_slack_ack_latency_seconds): every
- * receiver (HTTP, Socket Mode, the console's) hands requests to processEvent with an ack.
+ * Observes how long each request waits for its ack (spotops_slack_ack_latency_seconds), and tells
+ * the lane which requests are not acked yet: every receiver (HTTP, Socket Mode, the console's)
+ * hands requests to processEvent with an ack.
  */
-function measureAcks(app: App): void {
+function measureAcks(app: App, lane: WorkLane): void {
   const process = app.processEvent.bind(app);
   app.processEvent = (event: ReceiverEvent) => {
     const started = performance.now();
     const type = requestType(event.body);
     const ack = event.ack;
+    const arrived = lane.arrive();
     let acked = false;
     return process({
       ...event,
@@ -95,9 +98,10 @@ function measureAcks(app: App): void {
           acked = true;
           recordSlackAck(type, (performance.now() - started) / 1000);
         }
+        arrived();
         return ack(response);
       },
-    });
+    }).finally(arrived);
   };
 }
 

@@ -24,6 +24,8 @@ export function createHardenedReceiver(opts: {
   customRoutes: CustomRoute[];
   logger: BoltLogger;
   log: Logger;
+  /** A Slack request arrived; the returned function is called once it is answered (the work lane). */
+  arrive?: () => () => void;
 }): HTTPReceiver {
   const { log } = opts;
   const receiver = new HTTPReceiver({
@@ -48,6 +50,9 @@ export function createHardenedReceiver(opts: {
   });
   const inner = receiver.requestListener;
   receiver.requestListener = (req, res) => {
+    // From the first byte, not only from Bolt's processEvent: a body still being read and
+    // verified holds follow-up work back too.
+    if (opts.arrive && req.method === 'POST') res.once('close', opts.arrive());
     void guard(req, res, inner, opts.signingSecret, log);
   };
   return receiver;

@@ -579,7 +579,10 @@ async function acks(kind: 'postgres' | 'pglite') {
     // Bolt checks its token (auth.test) and commands answer on response_url: the fake Slack does both.
     const slack = await FakeSlack.start();
     stops.push(() => slack.stop());
-    const config = benchConfig({ SLACK_API_URL: slack.apiUrl });
+    const config = benchConfig({
+      SLACK_API_URL: slack.apiUrl,
+      ...(process.env.SLACK_WORK_CONCURRENCY ? { SLACK_WORK_CONCURRENCY: process.env.SLACK_WORK_CONCURRENCY } : {}),
+    });
     const deps = createDeps(config, b.database, silentLogger, { clock: new ManualClock(NOW) });
     const app = createSlackApp(deps, { kick: () => {} });
     const server = (await app.start(0)) as Server;
