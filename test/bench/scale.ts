@@ -8,7 +8,7 @@
 //  3. ack p50/p99 of 50 concurrent `/spot waste` requests and of 50 concurrent Ignore clicks
 //     (decisions) (signed HTTP from a separate process, real Bolt app in HTTP mode, 100k open
 //     findings) beside a bare Bolt app in the same run;
-//  4. idle RSS and start-to-listening time, built (dist/main.js) and as `npm start` runs it (tsx),
+//  4. idle RSS and start-to-listening time, built (dist/main.js, what `npm start` runs) and from the sources (tsx, as `npm run dev`),
 //     best and median of BENCH_STARTS (3) starts.
 // PostgreSQL comes from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 // sections needing it are skipped with a reason when it does not answer.
@@ -679,7 +679,7 @@ async function freePort(): Promise<number> {
 }
 
 type Runner = 'dist' | 'tsx';
-/** `dist`: the built process (`npm run start:built`); `tsx`: `npm start` (TypeScript at run time). */
+/** `dist`: the built process (`npm start`); `tsx`: `npm run dev` without the watch (TypeScript at run time). */
 const RUNNERS: Record<Runner, string[]> = {
   dist: ['dist/main.js'],
   tsx: ['--import', 'tsx', 'src/main.ts'],
@@ -747,7 +747,7 @@ async function starts(label: string, env: Record<string, string>, runner: Runner
 
 async function lean(pg: boolean) {
   out(
-    '\n## 4. Idle RSS and start to listening (HTTP mode; built dist/main.js and `npm start` = tsx src/main.ts)',
+    '\n## 4. Idle RSS and start to listening (HTTP mode; `npm start` = built dist/main.js, and tsx src/main.ts as `npm run dev`)',
   );
   if (!existsSync('dist/main.js') || process.env.BENCH_BUILD === '1') {
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
