@@ -13,6 +13,7 @@ import { healthRoute, metricsRoute } from './health.js';
 import { ClickInbox } from './inbox.js';
 import { actionHandlers } from './listeners/actions.js';
 import { registerListeners } from './listeners/index.js';
+import { viewInboxHandlers } from './listeners/views.js';
 import { createHardenedReceiver } from './receiver.js';
 import { WorkLane } from './work-lane.js';
 
@@ -61,7 +62,7 @@ export function createSlackApp(
     directory: new WebDirectory(app.client, deps.clock),
     kick: opts.kick ?? (() => {}),
   };
-  const inbox = new ClickInbox(ctx, actionHandlers, lane);
+  const inbox = new ClickInbox(ctx, { ...actionHandlers, ...viewInboxHandlers }, lane);
   registerListeners(app, ctx, { lane, inbox });
   replayWhileRunning(app, inbox, lane);
 

@@ -6,11 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents, interactionInbox, recommendations } from '../../src/db/schema.js';
 import type { ManualClock } from '../../src/lib/clock.js';
 import { WebDirectory } from '../../src/slack/directory.js';
-import { ACTIONS } from '../../src/slack/ids.js';
+import { ACTIONS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { ClickInbox, INBOX_LEASE_MS, REPLAY_MAX_AGE_MS } from '../../src/slack/inbox.js';
 import { actionHandlers } from '../../src/slack/listeners/actions.js';
+import { viewInboxHandlers, viewInboxKey } from '../../src/slack/listeners/views.js';
 import { verifiedAccount } from '../helpers/accounts.js';
-import { buttonClick, startTestApp, type TestApp } from '../helpers/app.js';
+import { buttonClick, startTestApp, type TestApp, viewSubmission } from '../helpers/app.js';
 
 describe('decision clicks through the inbox', () => {
   let t: TestApp;
@@ -48,7 +49,7 @@ describe('decision clicks through the inbox', () => {
   const inbox = () =>
     new ClickInbox(
       { deps: t.deps, directory: new WebDirectory(t.app.client, t.deps.clock), kick: () => {} },
-      actionHandlers,
+      { ...actionHandlers, ...viewInboxHandlers },
       t.lane,
     );
   const statusOf = async (id: number) =>
@@ -166,5 +167,71 @@ describe('decision clicks through the inbox', () => {
     expect(answer.args.text).not.toMatch(/relation|interaction_inbox/);
     expect(await statusOf(recIds[0]!)).toBe('posted');
     await t.db.db.execute('alter table interaction_inbox_gone rename to interaction_inbox' as never);
+  });
+
+  describe('modal submissions', () => {
+    const exemptValues = {
+      [INPUTS.reason.block]: {
+        [INPUTS.reason.action]: { type: 'plain_text_input', value: 'vendor appliance, cannot be tagged' },
+      },
+      [INPUTS.expiry.block]: { [INPUTS.expiry.action]: { type: 'number_input', value: '30' } },
+    };
+    async function shadowRec() {
+      const [row] = await t.db.db
+        .insert(recommendations)
+        .values({
+          fingerprint: 'shadow-1',
+          kind: 'unauthorized-instances',
+          executor: 'terminate-instance',
+          accountId: (await t.db.db.select().from(recommendations))[0]!.accountId,
+          region: 'us-east-1',
+          resourceId: 'i-0000000000000003c',
+          title: 'Untagged instance',
+          params: { instanceId: 'i-0000000000000003c' },
+          evidence: { instanceType: 't3.large', missingTags: ['ManagedBy'] },
+          monthlySavingsUsd: 60,
+          status: 'posted' as const,
+          slackChannel: 'C0OPS',
+          slackTs: '1767225600.000002',
+        })
+        .returning({ id: recommendations.id });
+      return row!.id;
+    }
+
+    it('stores a valid Exempt form before the ack and takes it after', async () => {
+      const id = await shadowRec();
+      const res = await t.interact(viewSubmission(VIEWS.exempt, String(id), exemptValues));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+      expect(await statusOf(id)).toBe('exempted');
+      const [row] = await t.db.db.select().from(interactionInbox);
+      expect(row).toMatchObject({ actionId: viewInboxKey(VIEWS.exempt), outcome: 'done' });
+    });
+
+    it('keeps an invalid form open with its errors and stores nothing', async () => {
+      const id = await shadowRec();
+      const res = await t.interact(
+        viewSubmission(VIEWS.exempt, String(id), {
+          ...exemptValues,
+          [INPUTS.reason.block]: { [INPUTS.reason.action]: { type: 'plain_text_input', value: '' } },
+        }),
+      );
+      expect(JSON.parse(await res.text())).toMatchObject({ response_action: 'errors' });
+      expect(await t.db.db.select().from(interactionInbox)).toHaveLength(0);
+      expect(await statusOf(id)).toBe('posted');
+    });
+
+    it('replays a stored form whose process died, validating it again', async () => {
+      const id = await shadowRec();
+      await t.db.db.insert(interactionInbox).values({
+        actionId: viewInboxKey(VIEWS.exempt),
+        click: { user: 'U0BOB', value: JSON.stringify({ id, values: exemptValues }) },
+        receivedAt: clock.now(),
+        claimedUntil: new Date(clock.now().getTime() + INBOX_LEASE_MS),
+      });
+      clock.advance(INBOX_LEASE_MS + 1000);
+      expect(await inbox().replay()).toBe(1);
+      expect(await statusOf(id)).toBe('exempted');
+    });
   });
 });

@@ -21,7 +21,7 @@ export function registerListeners(
   registerCommands(app, ctx.deps, ctx.directory, lanes.lane, () => ctx.kick());
   registerEvents(app, ctx.deps, lanes.lane);
   registerActions(app, ctx, lanes);
-  registerViews(app, ctx, lanes.lane);
+  registerViews(app, ctx, lanes);
   app.view(/.*/, async ({ ack, view, body }) => {
     const id = (view as { callback_id?: unknown }).callback_id;
     if (typeof id === 'string' && KNOWN_VIEWS.has(id)) return;

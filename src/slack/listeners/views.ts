@@ -1,62 +1,109 @@
-// Modal submissions: validation errors are returned in the ack (Slack shows them in the form);
-// a valid submission closes the modal and its work runs in the work lane, after the ack.
+// Modal submissions: validation errors are returned in the ack (Slack shows them in the form). A
+// valid submission is a decision (claim, exempt, approve a CRITICAL change, override refusals,
+// schedule, policy): it is stored in the click inbox with one insert, acked (the modal closes),
+// then taken in the work lane, like a decision click (slack/inbox.ts).
 import type { App, ViewSubmitAction } from '@slack/bolt';
+import { enqueueEphemeral } from '../../engine/outbox.js';
 import { parseId } from '../blocks/index.js';
 import { VIEWS } from '../ids.js';
-import { type InteractionDeps, submissions } from '../interactions.js';
+import type { ClickInbox } from '../inbox.js';
+import { type Click, type InteractionDeps, submissions } from '../interactions.js';
 import type { WorkLane } from '../work-lane.js';
 
-function recOf(view: ViewSubmitAction['view']): number | null {
-  return parseId(view.private_metadata ?? '');
+type SubmissionResult = { errors?: Record<string, string>; afterAck?: () => Promise<void> };
+type Values = ViewSubmitAction['view']['state']['values'];
+type Submission = (
+  ctx: InteractionDeps,
+  user: string,
+  id: number,
+  values: never,
+) => SubmissionResult | Promise<SubmissionResult>;
+
+/** Every modal the app opens, and what its submission does (the id is its private_metadata). */
+export const viewSubmissions = {
+  [VIEWS.claim]: submissions.claim,
+  [VIEWS.exempt]: submissions.exempt,
+  [VIEWS.confirmCritical]: submissions.confirmCritical,
+  [VIEWS.overrideRefusals]: submissions.overrideRefusals,
+  [VIEWS.schedule]: submissions.schedule,
+  [VIEWS.policy]: submissions.policy,
+} as const satisfies Record<(typeof VIEWS)[keyof typeof VIEWS], Submission>;
+
+/** The inbox key of a modal's submission. */
+export const viewInboxKey = (callbackId: string) => `view:${callbackId}`;
+
+interface StoredSubmission {
+  id: number;
+  values: Values;
 }
 
-export function registerViews(app: App, ctx: InteractionDeps, lane: WorkLane): void {
-  const after = async (r: { afterAck?: () => Promise<void> }) => {
-    const work = r.afterAck;
-    if (work) await lane.run(work);
-  };
-  app.view<ViewSubmitAction>(VIEWS.claim, async ({ ack, body, view }) => {
-    const recId = recOf(view);
-    if (recId === null) return ack();
-    const r = submissions.claim(ctx, body.user.id, recId, view.state.values as never);
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
-  app.view<ViewSubmitAction>(VIEWS.exempt, async ({ ack, body, view }) => {
-    const recId = recOf(view);
-    if (recId === null) return ack();
-    const r = submissions.exempt(ctx, body.user.id, recId, view.state.values as never);
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
-  app.view<ViewSubmitAction>(VIEWS.overrideRefusals, async ({ ack, body, view }) => {
-    const recId = recOf(view);
-    if (recId === null) return ack();
-    const r = submissions.overrideRefusals(ctx, body.user.id, recId, view.state.values as never);
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
-  app.view<ViewSubmitAction>(VIEWS.schedule, async ({ ack, body, view }) => {
-    const recId = recOf(view);
-    if (recId === null) return ack();
-    const r = submissions.schedule(ctx, body.user.id, recId, view.state.values as never);
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
-  app.view<ViewSubmitAction>(VIEWS.confirmCritical, async ({ ack, body, view }) => {
-    const recId = recOf(view);
-    if (recId === null) return ack();
-    const r = await submissions
-      .confirmCritical(ctx, body.user.id, recId, view.state.values as never)
-      .catch(() => ({ errors: undefined, afterAck: undefined }));
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
-  app.view<ViewSubmitAction>(VIEWS.policy, async ({ ack, body, view }) => {
-    const accountId = recOf(view);
-    if (accountId === null) return ack();
-    const r = submissions.policy(ctx, body.user.id, accountId, view.state.values as never);
-    await ack(r.errors ? { response_action: 'errors', errors: r.errors } : undefined);
-    await after(r);
-  });
+/**
+ * Inbox handlers for stored submissions: validated again (a replay may come later than the
+ * submission), then taken. A submission that no longer validates is answered, not taken.
+ */
+export const viewInboxHandlers: Record<string, (ctx: InteractionDeps, click: Click) => Promise<void>> =
+  Object.fromEntries(
+    Object.entries(viewSubmissions).map(([callbackId, submit]) => [
+      viewInboxKey(callbackId),
+      async (ctx: InteractionDeps, click: Click) => {
+        const { id, values } = JSON.parse(click.value) as StoredSubmission;
+        const r = await (submit as Submission)(ctx, click.user, id, values as never);
+        if (r.errors) {
+          if (click.channel) {
+            const why = Object.values(r.errors).join(' ');
+            await enqueueEphemeral(
+              ctx.deps.db,
+              click.channel,
+              click.user,
+              `:warning: Your form was not taken: ${why}`,
+            );
+          }
+          return;
+        }
+        await r.afterAck?.();
+      },
+    ]),
+  );
+
+export function registerViews(
+  app: App,
+  ctx: InteractionDeps,
+  lanes: { lane: WorkLane; inbox: ClickInbox },
+): void {
+  const log = ctx.deps.log.child({ module: 'views' });
+  for (const [callbackId, submit] of Object.entries(viewSubmissions)) {
+    app.view<ViewSubmitAction>(callbackId, async ({ ack, body, view }) => {
+      const id = parseId(view.private_metadata ?? '');
+      if (id === null) return ack();
+      const values = view.state.values;
+      let r: SubmissionResult;
+      try {
+        r = await (submit as Submission)(ctx, body.user.id, id, values as never);
+      } catch (err) {
+        log.error({ err, callbackId }, 'checking a modal submission failed; acked');
+        return ack();
+      }
+      if (r.errors) return ack({ response_action: 'errors', errors: r.errors });
+      const work = r.afterAck;
+      if (!work) return ack();
+      const key = viewInboxKey(callbackId);
+      const click: Click = {
+        user: body.user.id,
+        value: JSON.stringify({ id, values } satisfies StoredSubmission),
+      };
+      let stored: number;
+      try {
+        stored = await lanes.inbox.record(key, click);
+      } catch (err) {
+        // Not stored: taken anyway, without the crash guarantee (its own writes may fail too, and
+        // then say so).
+        log.error({ err, callbackId }, 'storing a modal submission failed');
+        await ack();
+        await lanes.lane.run(work);
+        return;
+      }
+      await ack();
+      await lanes.inbox.process(stored, key, click);
+    });
+  }
 }
