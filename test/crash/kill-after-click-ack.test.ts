@@ -3,38 +3,28 @@
 // in the inbox, and the next process replays them once the dead one's claim lapses; each decision
 // is taken exactly once (one audit row each).
 // Needs PostgreSQL (TEST_DATABASE_URL, the "postgres" project): two processes share the database.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { inArray } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/client.js';
 import { auditEvents, interactionInbox, recommendations } from '../../src/db/schema.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { INBOX_LEASE_MS } from '../../src/slack/inbox.js';
 import { verifiedAccount } from '../helpers/accounts.js';
 import { buttonClick } from '../helpers/app.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
+import {
+  bundleChild,
+  freePort,
+  postgresReachable,
+  type ScratchDatabase,
+  scratchDatabase,
+  waitFor,
+} from '../helpers/processes.js';
 import { interactionBody, SIGNING_SECRET, slackPost } from '../helpers/signing.js';
 
 const CHILD = '.crash/slack/child.mjs';
 const adminUrl = process.env.TEST_DATABASE_URL;
-
-async function postgresReachable(url: string | undefined): Promise<boolean> {
-  if (!url) return false;
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 const skipReason =
   process.env.SPOTOPS_TEST_DB !== 'postgres'
@@ -44,62 +34,19 @@ const skipReason =
       : undefined;
 if (skipReason) console.warn(`skipping the click crash test: ${skipReason}`);
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Polls `check` until it answers (no fixed sleeps). */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(skipReason !== undefined)(
   'a Slack process killed after acking decision clicks',
   { timeout: 120_000 },
   () => {
+    let scratch: ScratchDatabase;
     let database: Database;
-    let dbUrl = '';
-    let dbName = '';
     let slack: FakeSlack;
     const children = new Set<ChildProcess>();
 
     beforeAll(async () => {
-      rmSync(CHILD, { force: true });
-      const built = spawnSync(
-        'node_modules/.bin/esbuild',
-        [
-          'test/crash/slack-child.ts',
-          '--bundle',
-          '--platform=node',
-          '--format=esm',
-          '--target=node20',
-          '--packages=external',
-          `--outfile=${CHILD}`,
-          '--log-level=error',
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(built.status, built.stderr).toBe(0);
-      expect(existsSync(CHILD), `${CHILD} was not written`).toBe(true);
-      dbName = `spotops_click_crash_${randomBytes(5).toString('hex')}`;
-      const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${dbName}`);
-      await admin.end();
-      const url = new URL(adminUrl!);
-      url.pathname = `/${dbName}`;
-      dbUrl = url.toString();
-      database = await openDatabase({ url: dbUrl });
-      await migrate(database);
+      bundleChild('test/crash/slack-child.ts', CHILD);
+      scratch = await scratchDatabase(adminUrl!, 'spotops_click_crash');
+      database = scratch.database;
       slack = await FakeSlack.start();
     }, 60_000);
 
@@ -113,12 +60,7 @@ describe.skipIf(skipReason !== undefined)(
 
     afterAll(async () => {
       await slack?.stop();
-      await database?.close();
-      if (dbName) {
-        const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
+      await scratch?.drop();
     });
 
     async function startApp(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
@@ -126,7 +68,7 @@ describe.skipIf(skipReason !== undefined)(
       const proc = spawn(process.execPath, [CHILD], {
         env: {
           ...process.env,
-          DATABASE_URL: dbUrl,
+          DATABASE_URL: scratch.url,
           SLACK_API_URL: slack.apiUrl,
           SLACK_SIGNING_SECRET: SIGNING_SECRET,
           PORT: String(port),

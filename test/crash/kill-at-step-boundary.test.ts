@@ -6,8 +6,6 @@
 // Needs PostgreSQL (TEST_DATABASE_URL, the "postgres" project) and moto_server; skips otherwise.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
@@ -34,25 +32,13 @@ import { type Database, openDatabase } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { auditEvents, type Execution, executionSteps, executions } from '../../src/db/schema.js';
 import { verifiedAccount } from '../helpers/accounts.js';
+import { bundleChild, freePort, postgresReachable, waitFor } from '../helpers/processes.js';
 import { CountingProxy } from './aws-proxy.js';
 
 const REGION = 'us-east-1';
 const MOTO_ACCOUNT = '123456789012';
 const CHILD = '.crash/worker/child.mjs';
 const FINAL = ['succeeded', 'failed', 'stale', 'rolled_back'];
-
-async function postgresReachable(url: string | undefined): Promise<boolean> {
-  if (!url) return false;
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const skipReason =
@@ -64,25 +50,6 @@ const skipReason =
         ? 'moto_server is not installed'
         : undefined;
 if (skipReason) console.warn(`skipping the crash tests: ${skipReason}`);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Polls `check` until it answers (no fixed sleeps: the wait ends as soon as it holds). */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Child {
   proc: ChildProcess;
@@ -109,23 +76,7 @@ describe.skipIf(skipReason !== undefined)(
     beforeAll(async () => {
       // One bundle of the worker for all cases: node starts it at once, where tsx would compile
       // the sources again in every process. Two levels below the root, like src/<dir>/.
-      rmSync(CHILD, { force: true });
-      const built = spawnSync(
-        'node_modules/.bin/esbuild',
-        [
-          'test/crash/child.ts',
-          '--bundle',
-          '--platform=node',
-          '--format=esm',
-          '--target=node20',
-          '--packages=external',
-          `--outfile=${CHILD}`,
-          '--log-level=error',
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(built.status, built.stderr).toBe(0);
-      expect(existsSync(CHILD), `${CHILD} was not written`).toBe(true);
+      bundleChild('test/crash/child.ts', CHILD);
       const port = await freePort();
       moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
       motoUrl = `http://127.0.0.1:${port}`;

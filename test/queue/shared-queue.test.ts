@@ -3,9 +3,8 @@
 // milliseconds of "work"): none runs twice, every account's executions start in priority order,
 // and the recorded start and finish times never show more running than the global and the
 // per-account limits allow. Needs PostgreSQL (TEST_DATABASE_URL, the "postgres" project).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,24 +13,12 @@ import { migrate } from '../../src/db/migrate.js';
 import { auditEvents, executionSteps, executions } from '../../src/db/schema.js';
 import { PRIORITIES } from '../../src/engine/priorities.js';
 import { verifiedAccount } from '../helpers/accounts.js';
+import { bundleChild, postgresReachable, waitFor } from '../helpers/processes.js';
 
 const CHILD = '.crash/queue/child.mjs';
 const LIMITS = { global: 5, perAccount: 2 };
 const COUNT = 200;
 const FINAL = ['succeeded', 'failed', 'stale', 'rolled_back', 'cancelled'];
-
-async function postgresReachable(url: string | undefined): Promise<boolean> {
-  if (!url) return false;
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const skipReason =
@@ -41,16 +28,6 @@ const skipReason =
       ? 'PostgreSQL at TEST_DATABASE_URL is not reachable'
       : undefined;
 if (skipReason) console.warn(`skipping the shared-queue test: ${skipReason}`);
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The most intervals open at once (a finish at the same instant as a start frees its slot first). */
 function maxOverlap(intervals: { start: number; end: number }[]): number {
@@ -79,23 +56,7 @@ describe.skipIf(skipReason !== undefined)(
     const accountIds: number[] = [];
 
     beforeAll(async () => {
-      rmSync(CHILD, { force: true });
-      const built = spawnSync(
-        'node_modules/.bin/esbuild',
-        [
-          'test/queue/child.ts',
-          '--bundle',
-          '--platform=node',
-          '--format=esm',
-          '--target=node20',
-          '--packages=external',
-          `--outfile=${CHILD}`,
-          '--log-level=error',
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(built.status, built.stderr).toBe(0);
-      expect(existsSync(CHILD)).toBe(true);
+      bundleChild('test/queue/child.ts', CHILD);
 
       dbName = `spotops_queue_${randomBytes(5).toString('hex')}`;
       const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} });
