@@ -8,8 +8,9 @@
 import {
   finishClick,
   MAX_ATTEMPTS,
+  type NewClick,
   pruneProcessed,
-  recordClick,
+  recordClicks,
   takeOverLapsed,
 } from '../db/queries/interaction-inbox.js';
 import type { StoredClick } from '../db/schema.js';
@@ -30,6 +31,9 @@ type Handler = (ctx: InteractionDeps, click: Click) => Promise<void>;
 export class ClickInbox {
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
+  /** Clicks waiting for the next insert: a burst is stored with one statement and one commit. */
+  #pending: { row: NewClick; resolve: (id: number) => void; reject: (err: unknown) => void }[] = [];
+  #flushing = false;
 
   constructor(
     private readonly ctx: InteractionDeps,
@@ -37,16 +41,43 @@ export class ClickInbox {
     private readonly lane: WorkLane,
   ) {}
 
-  /** Stores the click, claimed by this process: the only work before the ack. */
+  /**
+   * Stores the click, claimed by this process: the only work before the ack. Clicks arriving while
+   * an insert is under way are stored together by the next one (group commit): fifty concurrent
+   * clicks cost a few commits, not fifty.
+   */
   record(actionId: string, click: Click): Promise<number> {
     const now = this.ctx.deps.clock.now();
-    return recordClick(
-      this.ctx.deps.db,
+    const row = {
       actionId,
-      stored(click),
-      now,
-      new Date(now.getTime() + INBOX_LEASE_MS),
-    );
+      click: stored(click),
+      receivedAt: now,
+      claimedUntil: new Date(now.getTime() + INBOX_LEASE_MS),
+    };
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ row, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        // Clicks read from their sockets in this turn of the event loop join the first insert.
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0);
+      try {
+        const ids = await recordClicks(
+          this.ctx.deps.db,
+          batch.map((b) => b.row),
+        );
+        batch.forEach((b, i) => b.resolve(ids[i]!));
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.#flushing = false;
   }
 
   /** Takes the decision of a stored click, in the lane; settles when it is taken (or given up). */

@@ -7,19 +7,37 @@ import { type InboxRow, interactionInbox, type StoredClick } from '../schema.js'
 
 export const MAX_ATTEMPTS = 3;
 
-/** Stores a click, claimed by this process until `claimedUntil`; returns its id. */
-export async function recordClick(
-  db: DbOrTx,
-  actionId: string,
-  click: StoredClick,
-  at: Date,
-  claimedUntil: Date,
-): Promise<number> {
-  const [row] = await db
+export interface NewClick {
+  actionId: string;
+  click: StoredClick;
+  receivedAt: Date;
+  claimedUntil: Date;
+}
+
+/**
+ * Stores clicks with one statement (one commit for a burst); returns their ids in input order.
+ * The ids are matched back by content, so a reordered RETURNING could never swap two clicks.
+ */
+export async function recordClicks(db: DbOrTx, clicks: readonly NewClick[]): Promise<number[]> {
+  if (clicks.length === 0) return [];
+  const rows = await db
     .insert(interactionInbox)
-    .values({ actionId, click, receivedAt: at, claimedUntil })
-    .returning({ id: interactionInbox.id });
-  return row!.id;
+    .values([...clicks])
+    .returning({
+      id: interactionInbox.id,
+      actionId: interactionInbox.actionId,
+      click: interactionInbox.click,
+    });
+  const same = rows.every(
+    (r, i) => r.actionId === clicks[i]!.actionId && sameClick(r.click, clicks[i]!.click),
+  );
+  if (rows.length !== clicks.length || !same)
+    throw new Error('storing clicks: RETURNING did not match the input');
+  return rows.map((r) => r.id);
+}
+
+function sameClick(a: StoredClick, b: StoredClick): boolean {
+  return a.user === b.user && a.value === b.value && a.channel === b.channel;
 }
 
 /** Guarded: only an unprocessed row is finished, once. */
