@@ -72,7 +72,7 @@ export class ClickInbox {
           this.ctx.deps.db,
           batch.map((b) => b.row),
         );
-        batch.forEach((b, i) => b.resolve(ids[i]!));
+        for (const [i, b] of batch.entries()) b.resolve(ids[i]!);
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
