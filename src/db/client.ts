@@ -32,11 +32,17 @@ export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: t
 export interface DatabaseOptions {
   /** Called once per statement sent (PostgreSQL): the benchmark counts round trips with it. */
   onQuery?: () => void;
+  /**
+   * PGlite: keep its WebAssembly on V8's baseline compiler (lean idle memory, slower SQL; see
+   * keepWasmOnBaselineCompiler). On by default, as the product runs; the test suite turns it off
+   * for speed. V8's flags are process-wide: once on, on for every PGlite of the process.
+   */
+  baselineWasm?: boolean;
 }
 
 export async function openDatabase(target: DatabaseTarget, opts: DatabaseOptions = {}): Promise<Database> {
   if ('url' in target) return openPostgres(target.url, opts);
-  return openPglite('dataDir' in target ? target.dataDir : undefined);
+  return openPglite('dataDir' in target ? target.dataDir : undefined, opts.baselineWasm ?? true);
 }
 
 function openPostgres(url: string, opts: DatabaseOptions): Database {
@@ -100,9 +106,9 @@ function keepWasmOnBaselineCompiler(): void {
   setFlagsFromString('--no-wasm-dynamic-tiering');
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, baselineWasm: boolean): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  keepWasmOnBaselineCompiler();
+  if (baselineWasm) keepWasmOnBaselineCompiler();
   const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   await client.waitReady;
   return wrapPglite(client);

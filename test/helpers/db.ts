@@ -52,7 +52,8 @@ let pgliteDump: Promise<Blob> | undefined;
 /** A migrated, empty PGlite data directory, made once per test file. */
 function pgliteTemplate(): Promise<Blob> {
   pgliteDump ??= (async () => {
-    const database = await openDatabase({ memory: true });
+    // Tests favour speed over the product's lean idle memory (src/db/client.ts).
+    const database = await openDatabase({ memory: true }, { baselineWasm: false });
     await migrate(database);
     const dump = await (database.db as unknown as { $client: PGlite }).$client.dumpDataDir('none');
     await database.close();
