@@ -28,6 +28,12 @@ const REPLAY_BATCH = 50;
 
 type Handler = (ctx: InteractionDeps, click: Click) => Promise<void>;
 
+/** What the listeners hand their work to. */
+export interface SlackLanes {
+  lane: WorkLane;
+  inbox: ClickInbox;
+}
+
 export class ClickInbox {
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
@@ -78,6 +84,28 @@ export class ClickInbox {
       }
     }
     this.#flushing = false;
+  }
+
+  /**
+   * What a listener does with a decision: store it, ack, then take it in the lane. When it cannot
+   * be stored, `lost` runs after the ack instead (nothing will take it later).
+   */
+  async storeAckTake(
+    key: string,
+    click: Click,
+    ack: () => Promise<void>,
+    lost: (err: unknown) => Promise<void>,
+  ): Promise<void> {
+    let stored: number;
+    try {
+      stored = await this.record(key, click);
+    } catch (err) {
+      await ack();
+      await lost(err);
+      return;
+    }
+    await ack();
+    await this.process(stored, key, click);
   }
 
   /** Takes the decision of a stored click, in the lane; settles when it is taken (or given up). */

@@ -7,9 +7,8 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ACTIONS } from '../ids.js';
-import type { ClickInbox } from '../inbox.js';
+import type { SlackLanes } from '../inbox.js';
 import { type Click, type InteractionDeps, interactions } from '../interactions.js';
-import type { WorkLane } from '../work-lane.js';
 
 type Handler = (ctx: InteractionDeps, click: Click) => Promise<void>;
 
@@ -67,11 +66,7 @@ export function clickOf(body: unknown): Click | null {
   };
 }
 
-export function registerActions(
-  app: App,
-  ctx: InteractionDeps,
-  lanes: { lane: WorkLane; inbox: ClickInbox },
-): void {
+export function registerActions(app: App, ctx: InteractionDeps, lanes: SlackLanes): void {
   const log = ctx.deps.log.child({ module: 'actions' });
   for (const [actionId, handler] of Object.entries(actionHandlers) as [string, Handler][]) {
     app.action<BlockAction>(actionId, async ({ ack, body, respond }) => {
@@ -86,25 +81,18 @@ export function registerActions(
         await lanes.lane.run(() => handler(ctx, click));
         return;
       }
-      let stored: number;
-      try {
-        stored = await lanes.inbox.record(actionId, click);
-      } catch (err) {
+      await lanes.inbox.storeAckTake(actionId, click, ack, async (err) => {
         // Nothing was stored, so nothing will happen: say so at once (the outbox is in the same
-        // database, so this one answer goes straight to the click's response_url).
+        // database, so this one answer goes straight to the click's response_url; some surfaces
+        // have none, and respond then throws).
         log.error({ err, actionId }, 'storing a click failed');
-        await ack();
-        // (No response_url on some surfaces: respond is then missing or throws.)
         await (async () =>
           respond({
             response_type: 'ephemeral',
             replace_original: false,
             text: ':warning: spotops could not record your click (its database did not answer); nothing was changed. Try again in a minute.',
           }))().catch((e) => log.warn({ err: e }, 'answering a lost click failed'));
-        return;
-      }
-      await ack();
-      await lanes.inbox.process(stored, actionId, click);
+      });
     });
   }
   // Any other action id (an old card, another app's button): acked and logged, never a 404.

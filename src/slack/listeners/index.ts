@@ -2,9 +2,8 @@
 // or options request nobody handles is acked (and logged) instead of timing out.
 import type { App } from '@slack/bolt';
 import { VIEWS } from '../ids.js';
-import type { ClickInbox } from '../inbox.js';
+import type { SlackLanes } from '../inbox.js';
 import type { InteractionDeps } from '../interactions.js';
-import type { WorkLane } from '../work-lane.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands/index.js';
 import { registerEvents } from './events.js';
@@ -12,11 +11,7 @@ import { registerViews } from './views.js';
 
 const KNOWN_VIEWS: ReadonlySet<string> = new Set(Object.values(VIEWS));
 
-export function registerListeners(
-  app: App,
-  ctx: InteractionDeps,
-  lanes: { lane: WorkLane; inbox: ClickInbox },
-): void {
+export function registerListeners(app: App, ctx: InteractionDeps, lanes: SlackLanes): void {
   const log = ctx.deps.log.child({ module: 'listeners' });
   registerCommands(app, ctx.deps, ctx.directory, lanes.lane, () => ctx.kick());
   registerEvents(app, ctx.deps, lanes.lane);

@@ -3,12 +3,10 @@
 // schedule, policy): it is stored in the click inbox with one insert, acked (the modal closes),
 // then taken in the work lane, like a decision click (slack/inbox.ts).
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { enqueueEphemeral } from '../../engine/outbox.js';
 import { parseId } from '../blocks/index.js';
 import { VIEWS } from '../ids.js';
-import type { ClickInbox } from '../inbox.js';
+import type { SlackLanes } from '../inbox.js';
 import { type Click, type InteractionDeps, submissions } from '../interactions.js';
-import type { WorkLane } from '../work-lane.js';
 
 type SubmissionResult = { errors?: Record<string, string>; afterAck?: () => Promise<void> };
 type Values = ViewSubmitAction['view']['state']['values'];
@@ -39,7 +37,7 @@ interface StoredSubmission {
 
 /**
  * Inbox handlers for stored submissions: validated again (a replay may come later than the
- * submission), then taken. A submission that no longer validates is answered, not taken.
+ * submission), then taken. A submission that no longer validates is logged, not taken.
  */
 export const viewInboxHandlers: Record<string, (ctx: InteractionDeps, click: Click) => Promise<void>> =
   Object.fromEntries(
@@ -49,15 +47,11 @@ export const viewInboxHandlers: Record<string, (ctx: InteractionDeps, click: Cli
         const { id, values } = JSON.parse(click.value) as StoredSubmission;
         const r = await (submit as Submission)(ctx, click.user, id, values as never);
         if (r.errors) {
-          if (click.channel) {
-            const why = Object.values(r.errors).join(' ');
-            await enqueueEphemeral(
-              ctx.deps.db,
-              click.channel,
-              click.user,
-              `:warning: Your form was not taken: ${why}`,
-            );
-          }
+          // A submission carries no channel to answer in; the refusal is logged.
+          ctx.deps.log.warn(
+            { user: click.user, errors: r.errors },
+            'a replayed form no longer validates; not taken',
+          );
           return;
         }
         await r.afterAck?.();
@@ -65,11 +59,7 @@ export const viewInboxHandlers: Record<string, (ctx: InteractionDeps, click: Cli
     ]),
   );
 
-export function registerViews(
-  app: App,
-  ctx: InteractionDeps,
-  lanes: { lane: WorkLane; inbox: ClickInbox },
-): void {
+export function registerViews(app: App, ctx: InteractionDeps, lanes: SlackLanes): void {
   const log = ctx.deps.log.child({ module: 'views' });
   for (const [callbackId, submit] of Object.entries(viewSubmissions)) {
     app.view<ViewSubmitAction>(callbackId, async ({ ack, body, view }) => {
@@ -91,19 +81,17 @@ export function registerViews(
         user: body.user.id,
         value: JSON.stringify({ id, values } satisfies StoredSubmission),
       };
-      let stored: number;
-      try {
-        stored = await lanes.inbox.record(key, click);
-      } catch (err) {
-        // Not stored: taken anyway, without the crash guarantee (its own writes may fail too, and
-        // then say so).
-        log.error({ err, callbackId }, 'storing a modal submission failed');
-        await ack();
-        await lanes.lane.run(work);
-        return;
-      }
-      await ack();
-      await lanes.inbox.process(stored, key, click);
+      await lanes.inbox.storeAckTake(
+        key,
+        click,
+        () => ack(),
+        async (err) => {
+          // Not stored: taken anyway, without the crash guarantee (its own writes may fail too,
+          // and then say so).
+          log.error({ err, callbackId }, 'storing a modal submission failed');
+          await lanes.lane.run(work);
+        },
+      );
     });
   }
 }
